@@ -1,0 +1,35 @@
+"""Jejaring's data model: SQLModel tables and their API schemas, one module per domain.
+
+Importing this package registers every table on ``SQLModel.metadata``.
+"""
+
+from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.network import Forum, ForumMember, Partnership
+from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea
+from models.referrals import Referral, ReferralEvent
+from models.regions import Region
+from models.types import Timestamped, Versioned
+from models.users import AuditEvent, User
+
+__all__ = [
+    "AuditEvent",
+    "Business",
+    "Facilitator",
+    "FacilitatorVillage",
+    "Forum",
+    "ForumMember",
+    "Household",
+    "KpmGroup",
+    "Location",
+    "Organization",
+    "Partnership",
+    "Program",
+    "ProgramLocation",
+    "ProgramServiceArea",
+    "Referral",
+    "ReferralEvent",
+    "Region",
+    "Timestamped",
+    "User",
+    "Versioned",
+]

@@ -1,0 +1,245 @@
+"""Organisations, their service points (locations) and their programmes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import AnyHttpUrl, EmailStr, model_validator
+from sqlmodel import Field, SQLModel
+
+from models.eligibility import NEEDS, SECTORS, EligibilityRule
+from models.types import (
+    Latitude,
+    Longitude,
+    Name,
+    RegionCode,
+    Rupiah,
+    Timestamped,
+    UTCDateTime,
+    Versioned,
+    enum_column,
+    json_column,
+)
+
+
+class OrganizationKind(StrEnum):
+    government_agency = "government_agency"
+    ministry_programme = "ministry_programme"
+    csr_company = "csr_company"
+    ngo = "ngo"
+    financial_institution = "financial_institution"
+    cooperative = "cooperative"
+    training_centre = "training_centre"
+    marketplace = "marketplace"
+    community_group = "community_group"
+
+
+class ProgramKind(StrEnum):
+    training = "training"
+    capital_grant = "capital_grant"
+    loan = "loan"
+    marketing = "marketing"
+    certification = "certification"
+    mentoring = "mentoring"
+    equipment = "equipment"
+
+
+class ProgramStatus(StrEnum):
+    draft = "draft"
+    active = "active"
+    paused = "paused"
+    closed = "closed"
+
+
+class CapacityUnit(StrEnum):
+    seats = "seats"
+    rupiah = "rupiah"
+
+
+Sector = StrEnum("Sector", {s: s for s in SECTORS})  # type: ignore[misc]
+Need = StrEnum("Need", {n: n for n in NEEDS})  # type: ignore[misc]
+
+
+# --- Organization ---------------------------------------------------------------------------
+
+
+class OrganizationBase(SQLModel):
+    name: Name = Field(max_length=200, index=True)
+    kind: OrganizationKind = enum_column(OrganizationKind, index=True)
+    region_code: RegionCode = Field(foreign_key="region.code", index=True, max_length=13)
+    address: str | None = Field(default=None, max_length=500)
+    phone: str | None = Field(default=None, max_length=40)
+    email: EmailStr | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class Organization(OrganizationBase, Versioned, table=True):
+    __table_args__ = (sa.UniqueConstraint("name", "region_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # A user id; no database foreign key, which would close a cycle user -> organisation -> user.
+    verified_by: int | None = Field(default=None)
+
+
+class OrganizationCreate(OrganizationBase):
+    website: AnyHttpUrl | None = None  # type: ignore[assignment]
+
+
+class OrganizationUpdate(SQLModel):
+    version: int
+    name: Name | None = None
+    kind: OrganizationKind | None = None
+    region_code: RegionCode | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: EmailStr | None = None
+    website: AnyHttpUrl | None = None
+    description: str | None = None
+
+
+class OrganizationPublic(OrganizationBase):
+    id: int
+    version: int
+    verified_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- Location ---------------------------------------------------------------------------------
+
+
+class LocationBase(SQLModel):
+    name: Name = Field(max_length=200)
+    region_code: RegionCode = Field(foreign_key="region.code", index=True, max_length=13)
+    address: str | None = Field(default=None, max_length=500)
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+
+
+class Location(LocationBase, Versioned, table=True):
+    """A service point of an organisation: an office, a training hall, a market stall."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+
+
+class LocationCreate(LocationBase):
+    pass
+
+
+class LocationPublic(LocationBase):
+    id: int
+    organization_id: int
+    version: int
+
+
+# --- Program ----------------------------------------------------------------------------------
+
+
+class ProgramServiceArea(Timestamped, table=True):
+    """One region (any level) a programme serves; a household is served when its village lies in it."""
+
+    program_id: int = Field(foreign_key="program.id", primary_key=True, ondelete="CASCADE")
+    region_code: str = Field(foreign_key="region.code", primary_key=True, max_length=13, index=True)
+
+
+class ProgramLocation(Timestamped, table=True):
+    program_id: int = Field(foreign_key="program.id", primary_key=True, ondelete="CASCADE")
+    location_id: int = Field(foreign_key="location.id", primary_key=True, ondelete="CASCADE")
+
+
+class ProgramFields(SQLModel):
+    """Fields a programme's owner writes; shared by the table and the API schemas."""
+
+    name: Name = Field(max_length=200, index=True)
+    kind: ProgramKind = enum_column(ProgramKind, index=True)
+    description: str | None = Field(default=None, max_length=4000)
+    benefit_min: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
+    benefit_max: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
+    interest_rate: float | None = Field(default=None, ge=0, le=100, description="Loans: percent per year")
+    capacity: int | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
+    capacity_remaining: int | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
+    capacity_unit: CapacityUnit = enum_column(CapacityUnit, default=CapacityUnit.seats)
+    opens_on: date | None = None
+    closes_on: date | None = None
+    status: ProgramStatus = enum_column(ProgramStatus, default=ProgramStatus.draft, index=True)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source_url: str | None = Field(default=None, max_length=500)
+
+
+class Program(ProgramFields, Versioned, table=True):
+    """An offering: training, a grant, a loan, a marketing outlet, certification, mentoring."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    eligibility: dict[str, Any] | None = json_column()
+    sectors: list[str] = json_column(nullable=False, default_factory=list)
+
+
+def check_program_ranges(p: dict[str, Any]) -> None:
+    """Raise ``ValueError`` when a programme's low/high pairs are inverted."""
+    pairs = (
+        ("benefit_min", "benefit_max"),
+        ("opens_on", "closes_on"),
+        ("valid_from", "valid_to"),
+        ("capacity_remaining", "capacity"),
+    )
+    for low, high in pairs:
+        if p.get(low) is not None and p.get(high) is not None and p[low] > p[high]:
+            raise ValueError(f"{low} cannot exceed {high}")
+
+
+class ProgramCreate(ProgramFields):
+    organization_id: int
+    eligibility: EligibilityRule = None
+    service_area: list[RegionCode] = Field(default_factory=list, max_length=500)
+    location_ids: list[int] = Field(default_factory=list, max_length=500)
+    sectors: list[Sector] = Field(default_factory=list)
+    source_url: AnyHttpUrl | None = None  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _ranges(self) -> ProgramCreate:
+        check_program_ranges(self.model_dump())
+        return self
+
+
+class ProgramUpdate(SQLModel):
+    version: int
+    name: Name | None = None
+    kind: ProgramKind | None = None
+    description: str | None = None
+    benefit_min: Rupiah | None = None
+    benefit_max: Rupiah | None = None
+    interest_rate: float | None = Field(default=None, ge=0, le=100)
+    capacity: int | None = Field(default=None, ge=0)
+    capacity_remaining: int | None = Field(default=None, ge=0)
+    capacity_unit: CapacityUnit | None = None
+    opens_on: date | None = None
+    closes_on: date | None = None
+    status: ProgramStatus | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    source_url: AnyHttpUrl | None = None
+    eligibility: EligibilityRule = None
+    service_area: list[RegionCode] | None = Field(default=None, max_length=500)
+    location_ids: list[int] | None = Field(default=None, max_length=500)
+    sectors: list[Sector] | None = None
+
+
+class ProgramPublic(ProgramFields):
+    id: int
+    organization_id: int
+    organization_name: str
+    eligibility: dict[str, Any] | None
+    service_area: list[str]
+    location_ids: list[int]
+    sectors: list[str]
+    version: int
+    created_at: datetime
+    updated_at: datetime
