@@ -1,0 +1,58 @@
+"""Builds the FastAPI application: API under /api/v1, pages, health, errors, request ids."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
+
+from service.api import catalog, households, people, system
+from service.db import make_engine
+from service.errors import ERROR_RESPONSES, install_error_handlers
+from service.settings import Settings, get_settings
+from service.web import pages
+from service.web.pages import STATIC_DIR
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Return a configured application; one engine per app, no global state."""
+    settings = settings or get_settings()
+    logging.basicConfig(level=settings.log_level)
+    app = FastAPI(
+        title="Jejaring",
+        summary="Partner network and resource map for PKH facilitators, agencies and forums",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def add_request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        rid = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+    for router in (
+        system.auth,
+        system.me,
+        system.regions,
+        catalog.organizations,
+        catalog.programs,
+        households.router,
+        people.router,
+    ):
+        api.include_router(router)
+    app.include_router(system.health)
+    app.include_router(api)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,109 @@
+"""The ``jejaring`` command: database, seeds, accounts and the server."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+from sqlmodel import Session
+
+from models.users import Role
+from service.db import make_engine
+from service.errors import ServiceError
+from service.settings import get_settings
+
+app = typer.Typer(help="Jejaring: partner network and resource map for PKH.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Reference and demo data.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(users_app, name="users")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (SQLite file by default; DATABASE_URL for PostgreSQL)."""
+    from service.migrations import upgrade
+
+    engine = make_engine(get_settings())
+    upgrade(engine, revision)
+    typer.echo(f"database at {engine.url.render_as_string(hide_password=True)} is at {revision}")
+
+
+@seed_app.command("regions")
+def seed_regions() -> None:
+    """Load the 38 provinces, 514 regencies, 7,277 districts and 83,763 villages."""
+    from seeds.regions import load_regions
+
+    started = time.perf_counter()
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        counts = load_regions(session)
+    typer.echo(f"regions: {counts} in {time.perf_counter() - started:.1f} s")
+
+
+@seed_app.command("demo")
+def seed_demo() -> None:
+    """Load the synthetic demo (four areas, agencies, programmes, demo users); safe to repeat."""
+    from seeds.demo import load_demo
+
+    settings = get_settings()
+    started = time.perf_counter()
+    with Session(make_engine(settings), expire_on_commit=False) as session:
+        counts = load_demo(session, nik_key=settings.nik_hash_key)
+    typer.echo("demo: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    typer.echo(f"loaded in {time.perf_counter() - started:.1f} s")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[Role, typer.Option(help="admin, facilitator, agency_staff or forum_organizer")],
+    facilitator_id: Annotated[int | None, typer.Option()] = None,
+    organization_id: Annotated[int | None, typer.Option()] = None,
+    forum_id: Annotated[int | None, typer.Option()] = None,
+    full_name: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an account; the password is read from standard input (first line)."""
+    from service.people import create_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        try:
+            user = create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                full_name=full_name,
+                facilitator_id=facilitator_id,
+                organization_id=organization_id,
+                forum_id=forum_id,
+            )
+        except ServiceError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(f"created user {user.username} (id {user.id}, role {role.value})")
+
+
+@app.command("serve")
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    reload: bool = False,
+    workers: int = 1,
+) -> None:
+    """Serve the web app and API with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("service.asgi:app", host=host, port=port, reload=reload, workers=workers, proxy_headers=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""FastAPI dependencies: the session, the signed-in user and their scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from models.users import Role, User
+from service.errors import Forbidden, Unauthorized
+from service.scoping import Scope
+from service.security import user_id_from_token
+from service.settings import Settings
+
+SESSION_COOKIE = "jejaring_session"
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_settings_dep(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def user_from_token(session: Session, settings: Settings, token: str | None) -> User | None:
+    """The active user a token names, or ``None``."""
+    if not token:
+        return None
+    user_id = user_id_from_token(token, secret=settings.secret_key)
+    if user_id is None:
+        return None
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+def get_current_user(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> User:
+    """The user of the bearer token; 401 when there is none or it expired."""
+    user = user_from_token(session, settings, token)
+    if user is None:
+        raise Unauthorized()
+    request.state.user_id = user.id
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_scope(session: SessionDep, user: CurrentUser) -> Scope:
+    return Scope.for_user(session, user)
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope)]
+
+
+def require_admin(scope: ScopeDep) -> Scope:
+    """Only administrators pass."""
+    if not scope.is_admin:
+        raise Forbidden("Only administrators may do this")
+    return scope
+
+
+AdminScope = Annotated[Scope, Depends(require_admin)]
+
+
+def request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+__all__ = ["AdminScope", "CurrentUser", "Role", "ScopeDep", "SessionDep", "SettingsDep"]

@@ -1,0 +1,193 @@
+"""Who may see what: the one place that turns a user's role into row filters.
+
+Every endpoint that lists or fetches records filters them through ``Scope.where``; a record
+outside the caller's scope looks exactly like one that does not exist (404).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, select
+
+from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.network import Forum
+from models.organizations import Location, Organization, Program, ProgramServiceArea, ProgramStatus
+from models.regions import Region
+from models.users import Role, User
+from service.errors import Forbidden, NotFound
+
+
+def within(column: Any, scope_code: str) -> ColumnElement[bool]:
+    """SQL: the region code in ``column`` lies in (or is) ``scope_code``."""
+    return sa.or_(column == scope_code, column.like(scope_code + ".%"))
+
+
+def overlaps(column: Any, scope_code: str) -> ColumnElement[bool]:
+    """SQL: region ``column`` and ``scope_code`` share ground (one contains the other)."""
+    return sa.or_(within(column, scope_code), sa.literal(scope_code).like(column.concat(".%")))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The caller's reach, derived from their role and its link."""
+
+    user_id: int
+    role: Role
+    facilitator_id: int | None = None
+    organization_id: int | None = None
+    forum_id: int | None = None
+    forum_region: str | None = None
+
+    @classmethod
+    def for_user(cls, session: Session, user: User) -> Scope:
+        """Build the scope of ``user``; a role missing its link sees nothing."""
+        forum_region = None
+        if user.role is Role.forum_organizer and user.forum_id is not None:
+            forum = session.get(Forum, user.forum_id)
+            forum_region = forum.region_code if forum else None
+        assert user.id is not None
+        return cls(
+            user_id=user.id,
+            role=Role(user.role),
+            facilitator_id=user.facilitator_id,
+            organization_id=user.organization_id,
+            forum_id=user.forum_id,
+            forum_region=forum_region,
+        )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.admin
+
+    # --- row filters --------------------------------------------------------------------------
+
+    def where(self, model: type[Any]) -> ColumnElement[bool]:
+        """The filter that keeps only the rows of ``model`` this caller may see."""
+        method = _FILTERS.get(model)
+        if method is None:
+            raise TypeError(f"no scoping rule for {model.__name__}")
+        return method(self)
+
+    def may_list(self, model: type[Any]) -> bool:
+        """Whether this role may ask for a list of ``model`` at all."""
+        return self.role in _LISTERS.get(model, set(Role))
+
+    def require_list(self, model: type[Any], what: str) -> None:
+        """Raise 403 when the role may not list ``model``."""
+        if not self.may_list(model):
+            raise Forbidden(f"Your role ({self.role.value}) does not see {what}")
+
+    def _households(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return sa.true()
+        if self.role is Role.facilitator and self.facilitator_id is not None:
+            return Household.facilitator_id == self.facilitator_id
+        return sa.false()
+
+    def _businesses(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return sa.true()
+        return Business.household_id.in_(select(Household.id).where(self._households()))
+
+    def _groups(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return sa.true()
+        if self.role is Role.facilitator and self.facilitator_id is not None:
+            return KpmGroup.facilitator_id == self.facilitator_id
+        return sa.false()
+
+    def _organizations(self) -> ColumnElement[bool]:
+        if self.role in (Role.admin, Role.facilitator):
+            return sa.true()
+        if self.role is Role.agency_staff and self.organization_id is not None:
+            return Organization.id == self.organization_id
+        if self.role is Role.forum_organizer and self.forum_region:
+            serving = (
+                select(Program.organization_id)
+                .join(ProgramServiceArea, ProgramServiceArea.program_id == Program.id)
+                .where(
+                    Program.status != ProgramStatus.draft,
+                    overlaps(ProgramServiceArea.region_code, self.forum_region),
+                )
+            )
+            return sa.or_(within(Organization.region_code, self.forum_region), Organization.id.in_(serving))
+        return sa.false()
+
+    def _locations(self) -> ColumnElement[bool]:
+        if self.role in (Role.admin, Role.facilitator):
+            return sa.true()
+        return Location.organization_id.in_(select(Organization.id).where(self._organizations()))
+
+    def _programs(self) -> ColumnElement[bool]:
+        published = Program.status != ProgramStatus.draft
+        if self.is_admin:
+            return sa.true()
+        if self.role is Role.facilitator:
+            return published
+        if self.role is Role.agency_staff:
+            if self.organization_id is None:
+                return published
+            return sa.or_(published, Program.organization_id == self.organization_id)
+        if self.role is Role.forum_organizer and self.forum_region:
+            in_region_orgs = select(Organization.id).where(within(Organization.region_code, self.forum_region))
+            serving = select(ProgramServiceArea.program_id).where(
+                overlaps(ProgramServiceArea.region_code, self.forum_region)
+            )
+            return sa.and_(
+                published,
+                sa.or_(Program.organization_id.in_(in_region_orgs), Program.id.in_(serving)),
+            )
+        return sa.false()
+
+    def _facilitators(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return sa.true()
+        if self.role is Role.facilitator and self.facilitator_id is not None:
+            return Facilitator.id == self.facilitator_id
+        if self.role is Role.forum_organizer and self.forum_region:
+            serving = select(FacilitatorVillage.facilitator_id).where(
+                within(FacilitatorVillage.village_code, self.forum_region)
+            )
+            return sa.or_(
+                Facilitator.id.in_(serving),
+                sa.and_(
+                    Facilitator.region_code.is_not(None),
+                    within(Facilitator.region_code, self.forum_region),
+                ),
+            )
+        return sa.false()
+
+    def _regions(self) -> ColumnElement[bool]:
+        return sa.true()
+
+
+_FILTERS: dict[type[Any], Any] = {
+    Household: Scope._households,
+    Business: Scope._businesses,
+    KpmGroup: Scope._groups,
+    Organization: Scope._organizations,
+    Location: Scope._locations,
+    Program: Scope._programs,
+    Facilitator: Scope._facilitators,
+    Region: Scope._regions,
+}
+
+_LISTERS: dict[type[Any], set[Role]] = {
+    Household: {Role.admin, Role.facilitator},
+    Business: {Role.admin, Role.facilitator},
+    KpmGroup: {Role.admin, Role.facilitator},
+    Facilitator: {Role.admin, Role.facilitator, Role.forum_organizer},
+}
+
+
+def get_in_scope(session: Session, scope: Scope, model: type[Any], record_id: Any, what: str) -> Any:
+    """Fetch one record the caller may see, or raise 404 saying only that it was not found."""
+    pk = sa.inspect(model).primary_key[0]
+    row = session.exec(select(model).where(pk == record_id, scope.where(model))).first()
+    if row is None:
+        raise NotFound(f"{what} {record_id} not found")
+    return row
