@@ -190,7 +190,7 @@ class HouseholdUpdate(SQLModel):
 
 class BusinessFields(SQLModel):
     name: str | None = Field(default=None, max_length=200)
-    sector: Sector = enum_column(Sector, index=True)  # type: ignore[arg-type]
+    sector: Sector = enum_column(Sector, index=True)
     started_on: date | None = None
     monthly_revenue: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
     workers: int | None = Field(default=None, ge=0, le=1000)
@@ -210,13 +210,13 @@ class Business(BusinessFields, Versioned, table=True):
 
 class BusinessCreate(BusinessFields):
     sales_channels: list[SalesChannel] = Field(default_factory=list)
-    needs: list[Need] = Field(default_factory=list)  # type: ignore[valid-type]
+    needs: list[Need] = Field(default_factory=list)
 
 
 class BusinessUpdate(SQLModel):
     version: int
     name: str | None = None
-    sector: Sector | None = None  # type: ignore[valid-type]
+    sector: Sector | None = None
     started_on: date | None = None
     monthly_revenue: Rupiah | None = None
     workers: int | None = PydanticField(default=None, ge=0, le=1000)
@@ -224,7 +224,7 @@ class BusinessUpdate(SQLModel):
     has_pirt: bool | None = None
     has_halal: bool | None = None
     sales_channels: list[SalesChannel] | None = None
-    needs: list[Need] | None = None  # type: ignore[valid-type]
+    needs: list[Need] | None = None
 
 
 class BusinessPublic(BusinessFields):

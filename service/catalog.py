@@ -56,7 +56,8 @@ def create_organization(
     """Register an organisation (admins)."""
     _require_admin(scope, "register organisations")
     require_regions(session, [data.region_code], loc=("body", "region_code"))
-    values = data.model_dump(mode="json")
+    values = data.model_dump()
+    values["website"] = str(data.website) if data.website else None
     if session.exec(
         select(Organization.id).where(Organization.name == data.name, Organization.region_code == data.region_code)
     ).first():

@@ -217,8 +217,7 @@ def add_business(
 ) -> Business:
     """Record a micro-business of a household in the caller's care."""
     _require_household_editor(session, scope, household_id)
-    business = Business(household_id=household_id, **data.model_dump(mode="json"))
-    business.started_on = data.started_on
+    business = Business(household_id=household_id, **data.model_dump())
     session.add(business)
     session.flush()
     record_event(
