@@ -1,0 +1,325 @@
+"""Vectorised screening: many households against many programmes, as numpy column operations.
+
+Each rule is compiled to boolean masks over rows (one row per business, or one row for a
+household without a business). Three-valued logic is carried by two masks per node:
+``T`` (passes) and ``P`` (does not fail, i.e. passes or is unknown); ``all`` ANDs both, ``any``
+ORs both, ``not`` maps (T, P) to (~P, ~T). A row's status code is ``T + P``: 2 eligible,
+1 unknown, 0 ineligible; a household takes the best code over its rows. Identical criteria
+shared by several programmes are computed once per chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from mapping.matching import HouseholdFacts, ProgramFacts, reach_reasons
+from models.eligibility import NEEDS, RULE_FIELDS, FieldType
+
+BoolArray = NDArray[np.bool_]
+ELIGIBLE, UNKNOWN, INELIGIBLE = 2, 1, 0
+NEED_BITS = {need: 1 << i for i, need in enumerate(NEEDS)}
+CHUNK_ROWS = 1 << 16
+
+
+def _choice_codes(field_name: str) -> dict[str, int]:
+    return {c: i for i, c in enumerate(RULE_FIELDS[field_name].choices)}
+
+
+@dataclass
+class HouseholdColumns:
+    """Households as columns: one entry per row (business), grouped by household in order.
+
+    ``numbers`` hold float64 with NaN for unknown; ``flags`` int8 with -1 unknown; ``choices``
+    int16 codes with -1 unknown; ``needs`` a bitmask per row; ``regions`` the integer id of
+    each row's province, regency, district and village; ``has_business`` marks real business
+    rows (business facts of other rows are a known absence, so criteria on them fail).
+    """
+
+    household_ids: NDArray[np.int64]
+    row_starts: NDArray[np.int64]
+    has_business: BoolArray
+    numbers: dict[str, NDArray[np.float64]]
+    flags: dict[str, NDArray[np.int8]]
+    choices: dict[str, NDArray[np.int16]]
+    needs: NDArray[np.int16]
+    regions: tuple[NDArray[np.int32], ...]
+    region_ids: dict[str, int]
+    completed: dict[int, NDArray[np.int64]]
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.has_business.shape[0])
+
+    @property
+    def n_households(self) -> int:
+        return int(self.household_ids.shape[0])
+
+    @classmethod
+    def from_facts(cls, households: Sequence[HouseholdFacts]) -> HouseholdColumns:
+        """Build columns from fact records (used for tests and small batches)."""
+        rows: list[tuple[HouseholdFacts, Any]] = []
+        starts: list[int] = []
+        for h in households:
+            starts.append(len(rows))
+            if h.businesses:
+                rows.extend((h, b) for b in h.businesses)
+            else:
+                rows.append((h, None))
+        n = len(rows)
+
+        def num(values: Iterable[float | int | None]) -> NDArray[np.float64]:
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64).reshape(n)
+
+        def flag(values: Iterable[bool | None]) -> NDArray[np.int8]:
+            return np.array([-1 if v is None else int(v) for v in values], dtype=np.int8).reshape(n)
+
+        def choice(field_name: str, values: Iterable[str | None]) -> NDArray[np.int16]:
+            codes = _choice_codes(field_name)
+            return np.array([codes.get(v, -1) if v is not None else -1 for v in values], dtype=np.int16).reshape(n)
+
+        numbers = {
+            "head.age": num(h.head_age for h, _ in rows),
+            "household.years_in_pkh": num(h.years_in_pkh for h, _ in rows),
+            "household.dtsen_decile": num(h.dtsen_decile for h, _ in rows),
+            "household.school_age_children": num(h.school_age_children for h, _ in rows),
+            "business.age_months": num(b.age_months if b else None for _, b in rows),
+            "business.monthly_revenue": num(b.monthly_revenue if b else None for _, b in rows),
+            "business.workers": num(b.workers if b else None for _, b in rows),
+        }
+        flags = {
+            "household.prse": flag(h.prse for h, _ in rows),
+            "household.disability": flag(h.disability for h, _ in rows),
+            "household.elderly": flag(h.elderly for h, _ in rows),
+            "household.agreed_to_graduate": flag(h.agreed_to_graduate for h, _ in rows),
+            "business.has_nib": flag(b.has_nib if b else None for _, b in rows),
+            "business.has_pirt": flag(b.has_pirt if b else None for _, b in rows),
+            "business.has_halal": flag(b.has_halal if b else None for _, b in rows),
+        }
+        choices = {
+            "head.sex": choice("head.sex", (h.head_sex for h, _ in rows)),
+            "household.pkh_status": choice("household.pkh_status", (h.pkh_status for h, _ in rows)),
+            "business.sector": choice("business.sector", (b.sector if b else None for _, b in rows)),
+        }
+        needs = np.array(
+            [sum(NEED_BITS.get(x, 0) for x in b.needs) if b else 0 for _, b in rows], dtype=np.int16
+        ).reshape(n)
+        region_ids: dict[str, int] = {}
+        levels: list[list[int]] = [[], [], [], []]
+        for h, _ in rows:
+            parts = h.village_code.split(".")
+            for level in range(4):
+                code = ".".join(parts[: level + 1]) if level < len(parts) else ""
+                levels[level].append(region_ids.setdefault(code, len(region_ids)))
+        completed: dict[int, list[int]] = {}
+        for i, h in enumerate(households):
+            for pid in h.completed_programs:
+                completed.setdefault(pid, []).append(i)
+        return cls(
+            household_ids=np.array([h.household_id for h in households], dtype=np.int64),
+            row_starts=np.array(starts, dtype=np.int64),
+            has_business=np.array([b is not None for _, b in rows], dtype=np.bool_).reshape(n),
+            numbers=numbers,
+            flags=flags,
+            choices=choices,
+            needs=needs,
+            regions=tuple(np.array(level, dtype=np.int32).reshape(n) for level in levels),
+            region_ids=region_ids,
+            completed={pid: np.array(ix, dtype=np.int64) for pid, ix in completed.items()},
+        )
+
+    def slice_households(self, start: int, stop: int) -> HouseholdColumns:
+        """The columns of households ``start:stop`` (rows re-based to 0)."""
+        r0 = int(self.row_starts[start])
+        r1 = int(self.row_starts[stop]) if stop < self.n_households else self.n_rows
+        rows = slice(r0, r1)
+        return HouseholdColumns(
+            household_ids=self.household_ids[start:stop],
+            row_starts=self.row_starts[start:stop] - r0,
+            has_business=self.has_business[rows],
+            numbers={k: v[rows] for k, v in self.numbers.items()},
+            flags={k: v[rows] for k, v in self.flags.items()},
+            choices={k: v[rows] for k, v in self.choices.items()},
+            needs=self.needs[rows],
+            regions=tuple(level[rows] for level in self.regions),
+            region_ids=self.region_ids,
+            completed={pid: ix[(ix >= start) & (ix < stop)] - start for pid, ix in self.completed.items()},
+        )
+
+
+class _Compiler:
+    """Evaluates criteria over one chunk of rows, caching identical criteria."""
+
+    def __init__(self, cols: HouseholdColumns) -> None:
+        self.cols = cols
+        self.n = cols.n_rows
+        self.cache: dict[str, tuple[BoolArray, BoolArray]] = {}
+        self.unknown: dict[str, BoolArray] = {}
+        self.row_household = np.repeat(np.arange(cols.n_households), np.diff(np.append(cols.row_starts, cols.n_rows)))
+
+    def _unknown_of(self, name: str) -> BoolArray:
+        if name not in self.unknown:
+            c = self.cols
+            if name in c.numbers:
+                mask = np.isnan(c.numbers[name])
+            elif name in c.flags:
+                mask = c.flags[name] < 0
+            elif name in c.choices:
+                mask = c.choices[name] < 0
+            else:
+                mask = np.zeros(self.n, dtype=np.bool_)
+            if name.startswith("business."):
+                mask &= c.has_business
+            self.unknown[name] = mask
+        return self.unknown[name]
+
+    def within(self, codes: Iterable[str]) -> BoolArray:
+        out = np.zeros(self.n, dtype=np.bool_)
+        for code in codes:
+            rid = self.cols.region_ids.get(code)
+            if rid is not None:
+                out |= self.cols.regions[code.count(".")] == rid
+        return out
+
+    def leaf(self, name: str, op: str, value: Any) -> tuple[BoolArray, BoolArray]:
+        key = f"{name}|{op}|{value!r}"
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self._leaf(name, op, value)
+            self.cache[key] = hit
+        return hit
+
+    def _leaf(self, name: str, op: str, value: Any) -> tuple[BoolArray, BoolArray]:
+        c = self.cols
+        ftype = RULE_FIELDS[name].type
+        business_field = name.startswith("business.") and name != "business.exists"
+        if name == "business.exists":  # always known: a household has a business or not
+            if op == "exists":
+                t = np.full(self.n, bool(value), dtype=np.bool_)
+            else:
+                t = c.has_business if (op == "eq") == bool(value) else ~c.has_business
+            return t, t
+        unknown = self._unknown_of(name)
+        if op == "exists":
+            present = (
+                ~unknown
+                if ftype in (FieldType.number, FieldType.boolean, FieldType.choice)
+                else np.ones(self.n, np.bool_)
+            )
+            if business_field:
+                present = present & c.has_business
+            t = present if value else ~present
+            return t, t
+        if ftype is FieldType.number:
+            a = c.numbers[name]
+            with np.errstate(invalid="ignore"):
+                if op == "eq":
+                    t = a == value
+                elif op == "ne":
+                    t = (a != value) & ~unknown
+                elif op == "lt":
+                    t = a < value
+                elif op == "le":
+                    t = a <= value
+                elif op == "gt":
+                    t = a > value
+                elif op == "ge":
+                    t = a >= value
+                elif op == "between":
+                    t = (a >= value[0]) & (a <= value[1])
+                elif op == "in":
+                    t = np.isin(a, np.asarray(value, dtype=np.float64))
+                elif op == "not_in":
+                    t = ~np.isin(a, np.asarray(value, dtype=np.float64)) & ~unknown
+                else:  # pragma: no cover
+                    raise ValueError(op)
+        elif ftype is FieldType.boolean:
+            f = c.flags[name]
+            t = f == int(value) if op == "eq" else f == int(not value)
+        elif ftype is FieldType.choice:
+            codes = _choice_codes(name)
+            a16 = c.choices[name]
+            if op in ("eq", "ne"):
+                t = a16 == codes.get(value, -2)
+                if op == "ne":
+                    t = ~t & ~unknown
+            else:
+                wanted = np.array([codes.get(v, -2) for v in value], dtype=np.int16)
+                t = np.isin(a16, wanted)
+                if op == "not_in":
+                    t = ~t & ~unknown
+        elif ftype is FieldType.choice_set:
+            t = (c.needs & NEED_BITS[value]) != 0
+        elif ftype is FieldType.id_set:
+            t = np.zeros(self.n, dtype=np.bool_)
+            members = c.completed.get(int(value))
+            if members is not None and members.size:
+                t = np.isin(self.row_household, members)
+        elif ftype is FieldType.region:
+            t = self.within(value)
+        else:  # pragma: no cover
+            raise ValueError(ftype)
+        if business_field:
+            t = t & c.has_business
+        return t, t | unknown
+
+    def node(self, node: dict[str, Any]) -> tuple[BoolArray, BoolArray]:
+        if "all" in node or "any" in node:
+            combine = np.logical_and if "all" in node else np.logical_or
+            children = node.get("all") or node.get("any") or []
+            t, p = self.node(children[0])
+            t, p = t.copy(), p.copy()
+            for child in children[1:]:
+                ct, cp = self.node(child)
+                combine(t, ct, out=t)
+                combine(p, cp, out=p)
+            return t, p
+        if "not" in node:
+            t, p = self.node(node["not"])
+            return ~p, ~t
+        return self.leaf(node["field"], node["op"], node.get("value"))
+
+
+def _chunks(cols: HouseholdColumns, chunk_rows: int) -> Iterable[tuple[int, int]]:
+    start = 0
+    n = cols.n_households
+    while start < n:
+        target = int(cols.row_starts[start]) + chunk_rows
+        stop = int(np.searchsorted(cols.row_starts, target, side="left"))
+        stop = max(stop, start + 1)
+        yield start, min(stop, n)
+        start = stop
+
+
+def screen(
+    cols: HouseholdColumns, programs: Sequence[ProgramFacts], *, today: date, chunk_rows: int = CHUNK_ROWS
+) -> NDArray[np.int8]:
+    """Status codes (2 eligible, 1 unknown, 0 ineligible) as an array programmes x households."""
+    out = np.zeros((len(programs), cols.n_households), dtype=np.int8)
+    # Programme-level reach (status, window, validity, capacity) does not depend on the household.
+    in_time = [not [r for r in reach_reasons(p, "", today) if r.field != "program.service_area"] for p in programs]
+    for start, stop in _chunks(cols, chunk_rows):
+        chunk = cols.slice_households(start, stop) if (start, stop) != (0, cols.n_households) else cols
+        compiler = _Compiler(chunk)
+        area_cache: dict[tuple[str, ...], BoolArray] = {}
+        for i, program in enumerate(programs):
+            if not in_time[i]:
+                continue
+            if program.eligibility:
+                t, p = compiler.node(program.eligibility)
+                code = t.astype(np.int8) + p.astype(np.int8)
+            else:
+                code = np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
+            if program.service_area:
+                area = area_cache.get(program.service_area)
+                if area is None:
+                    area = compiler.within(program.service_area)
+                    area_cache[program.service_area] = area
+                code = np.where(area, code, np.int8(INELIGIBLE))
+            out[i, start:stop] = np.maximum.reduceat(code, chunk.row_starts) if chunk.n_rows else code[:0]
+    return out
