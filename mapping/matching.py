@@ -150,6 +150,7 @@ class Reason:
     actual: Any
     result: Result
     message: str
+    path: str = ""  # where the criterion sits in the rule tree ("all[2].any[0]"); "" for reach checks
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +160,7 @@ class Reason:
             "actual": self.actual,
             "result": self.result.value,
             "message": self.message,
+            "path": self.path,
         }
 
 
@@ -265,10 +267,14 @@ def explain(
     lang: str,
     region_names: dict[str, str] | None = None,
     program_names: dict[int, str] | None = None,
+    *,
+    negated: bool = False,
 ) -> Reason:
     """The reason record of one criterion, with its one-line message.
 
-    ``region_names`` and ``program_names`` turn region codes and programme ids into names.
+    ``region_names`` and ``program_names`` turn region codes and programme ids into names. A
+    criterion under a ``not`` is reported as it counts for the family: its result is swapped
+    and the message says what the programme rules out.
     """
     names = region_names or {}
     label = labels.field_label(field_name, lang)
@@ -279,9 +285,10 @@ def explain(
             shown_actual = frozenset(program_names.get(x, str(x)) for x in actual)
     if op in ("eq", "ne") and isinstance(expected, bool):
         # "has a halal certificate: no, asks: no" reads better than "asks: not yes".
-        op_shown, shown_expected = "eq", expected if op == "eq" else not expected
+        op_shown, shown_expected = "eq", expected if (op == "eq") != negated else not expected
+        negate_text = False
     else:
-        op_shown = op
+        op_shown, negate_text = op, negated
     if result is Result.unknown:
         message = f"{labels.word('no_data', lang)} {label[0].lower()}{label[1:]}: {labels.question(field_name, lang)}"
     elif actual is NO_BUSINESS:
@@ -294,7 +301,11 @@ def explain(
             else _actual_text(field_name, shown_actual, lang, names)
         )
         expected_text = _expected_text(op_shown, shown_expected, lang, names)
+        if negate_text:
+            expected_text = f"{labels.word('not', lang)} {expected_text}"
         message = f"{label} {actual_text}, {labels.word('asks', lang)} {expected_text}"
+    if negated and result is not Result.unknown:
+        result = Result.failed if result is Result.passed else Result.passed
     return Reason(field_name, op, expected, _json_value(actual), result, message)
 
 
@@ -320,9 +331,9 @@ def evaluate_rule(
     """
     reasons: list[Reason] = []
 
-    def walk(node: dict[str, Any]) -> tuple[Result, int, int]:
+    def walk(node: dict[str, Any], path: str = "", negated: bool = False) -> tuple[Result, int, int]:
         if "all" in node:
-            parts = [walk(child) for child in node["all"]]
+            parts = [walk(child, f"{path}.all[{i}]", negated) for i, child in enumerate(node["all"])]
             results = [p[0] for p in parts]
             if Result.failed in results:
                 res = Result.failed
@@ -332,7 +343,7 @@ def evaluate_rule(
                 res = Result.passed
             return res, sum(p[1] for p in parts), sum(p[2] for p in parts)
         if "any" in node:
-            parts = [walk(child) for child in node["any"]]
+            parts = [walk(child, f"{path}.any[{i}]", negated) for i, child in enumerate(node["any"])]
             results = [p[0] for p in parts]
             if Result.passed in results:
                 return Result.passed, 0, 0
@@ -340,7 +351,7 @@ def evaluate_rule(
             best = min(parts, key=lambda p: (p[1], p[2]))
             return res, best[1], best[2]
         if "not" in node:
-            inner, _, _ = walk(node["not"])
+            inner, _, _ = walk(node["not"], f"{path}.not", not negated)
             if inner is Result.passed:
                 return Result.failed, 1, 0
             if inner is Result.failed:
@@ -349,7 +360,9 @@ def evaluate_rule(
         name, op, expected = node["field"], node["op"], node.get("value")
         actual = facts.get(name)
         res = criterion_result(op, expected, actual)
-        reasons.append(explain(name, op, expected, actual, res, lang, region_names, program_names))
+        reason = explain(name, op, expected, actual, res, lang, region_names, program_names, negated=negated)
+        reason.path = path.removeprefix(".")
+        reasons.append(reason)
         return res, int(res is Result.failed), int(res is Result.unknown)
 
     if not rule:

@@ -34,8 +34,9 @@ class Reason(BaseModel):
     op: str
     expected: Any
     actual: Any
-    result: Literal["pass", "fail", "unknown"]
+    result: Literal["pass", "fail", "unknown"] = Field(description="How the criterion counts for this family")
     message: str
+    path: str = Field(description='Where the criterion sits in the rule ("all[2].any[0]"); "" for reach checks')
 
 
 class Match(BaseModel):
