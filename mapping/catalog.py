@@ -299,7 +299,7 @@ class CompiledCatalog:
             unknowns=u,
             best_row=best_row,
             out_of_reach=out,
-            candidate=self._near(village),
+            candidate=self.near(".".join(village.split(".")[:2])),
         )
 
     def _serves(self, village: str) -> Bools:
@@ -308,9 +308,8 @@ class CompiledCatalog:
         hit = np.isin(self.area_codes, prefixes)
         return np.bincount(self.area_owner[hit], minlength=len(self.programs)).astype(bool)
 
-    def _near(self, village: str) -> Bools:
-        """Programmes worth showing a family: serving everywhere, or some place in its regency."""
-        regency = ".".join(village.split(".")[:2])
+    def near(self, regency: str) -> Bools:
+        """Programmes worth showing a family of ``regency``: serving everywhere, or some place in it."""
         province = regency.split(".")[0]
         inside = (self.area_regency == regency) | (self.area_codes == province)
         near: Bools = np.bincount(self.area_owner[inside], minlength=len(self.programs)).astype(bool)

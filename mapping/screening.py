@@ -310,16 +310,20 @@ def screen(
         for i, program in enumerate(programs):
             if not in_time[i]:
                 continue
-            if program.eligibility:
-                t, p = compiler.node(program.eligibility)
-                code = t.astype(np.int8) + p.astype(np.int8)
-            else:
-                code = np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
+            area = None
             if program.service_area:
                 area = area_cache.get(program.service_area)
                 if area is None:
                     area = compiler.within(program.service_area)
                     area_cache[program.service_area] = area
+                if not area.any():
+                    continue  # serves none of these households: all ineligible
+            if program.eligibility:
+                t, p = compiler.node(program.eligibility)
+                code = t.astype(np.int8) + p.astype(np.int8)
+            else:
+                code = np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
+            if area is not None:
                 code = np.where(area, code, np.int8(INELIGIBLE))
             out[i, start:stop] = np.maximum.reduceat(code, chunk.row_starts) if chunk.n_rows else code[:0]
     return out

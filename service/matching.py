@@ -337,9 +337,17 @@ def referenced_program_names(session: Session, programs: Sequence[ProgramFacts])
 def screen_households(
     session: Session, households: Sequence[Household], *, today: date
 ) -> tuple[list[int], list[ProgramFacts], Any]:
-    """Screen households against every published programme; returns ids, programmes, codes (programmes x households)."""
+    """Screen households against the published programmes serving their regencies.
+
+    Returns the household ids, the programmes, and status codes (programmes x households:
+    2 eligible, 1 unknown, 0 ineligible).
+    """
     facts = household_facts(session, households, today=today)
-    programs = published_catalog(session).compiled.programs
+    compiled = published_catalog(session).compiled
+    near = np.zeros(len(compiled.programs), dtype=np.bool_)
+    for regency in {".".join(h.village_code.split(".")[:2]) for h in households}:
+        near |= compiled.near(regency)
+    programs = [compiled.programs[i] for i in np.flatnonzero(near)]
     cols = HouseholdColumns.from_facts(facts)
     codes = screen(cols, programs, today=today)
     return [f.household_id for f in facts], programs, codes
