@@ -190,11 +190,27 @@ class PreviewRequest(BaseModel):
     service_area: list[RegionCode] = Field(min_length=1, max_length=500)
 
 
+SMALL_COUNT = 5
+
+
 class Preview(BaseModel):
     households_in_area: int
-    eligible: int
-    unknown: int
-    ineligible: int
+    eligible: int | None = Field(description="null: between 1 and 4, withheld so no family can be singled out")
+    unknown: int | None
+    ineligible: int | None
+    withheld_below: int | None = Field(
+        description="Counts from 1 to this number minus one are withheld (null) for everyone but administrators"
+    )
+
+
+def withhold_small_counts(counts: dict[str, int]) -> dict[str, int | None]:
+    """Withhold counts of 1-4 and, if only one is withheld, the next smallest, so none can be derived."""
+    small = [k for k, v in counts.items() if 0 < v < SMALL_COUNT]
+    if len(small) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in small and v > 0)
+        if others:
+            small.append(others[0][1])
+    return {k: (None if k in small else v) for k, v in counts.items()}
 
 
 @router.post("/programs/preview", response_model=Preview)
@@ -224,9 +240,7 @@ def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep) -> 
     )
     codes = screen(HouseholdColumns.from_facts(facts), [program], today=today)[0]
     eligible, unknown = int((codes == 2).sum()), int((codes == 1).sum())
-    return Preview(
-        households_in_area=len(households),
-        eligible=eligible,
-        unknown=unknown,
-        ineligible=len(households) - eligible - unknown,
-    )
+    counts = {"eligible": eligible, "unknown": unknown, "ineligible": len(households) - eligible - unknown}
+    if scope.role is Role.admin:
+        return Preview(households_in_area=len(households), withheld_below=None, **counts)
+    return Preview(households_in_area=len(households), withheld_below=SMALL_COUNT, **withhold_small_counts(counts))

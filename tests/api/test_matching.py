@@ -308,7 +308,7 @@ def test_agency_previews_a_draft_rule_as_counts_only(client: TestClient, session
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"households_in_area", "eligible", "unknown", "ineligible"}
+    assert set(body) == {"households_in_area", "eligible", "unknown", "ineligible", "withheld_below"}
     in_area = session.exec(select(Household).where(within(Household.village_code, "32.73"))).all()
     culinary = {
         b.household_id
@@ -334,3 +334,25 @@ def test_preview_rejects_a_bad_rule_at_its_path_and_facilitators(client: TestCli
         "/api/v1/programs/preview", json={"eligibility": rule, "service_area": ["32.73"]}, headers=as_user(KJ)
     )
     assert denied.status_code == 403
+
+
+def test_preview_withholds_counts_that_could_single_out_a_family(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    # Only the demo's 35-year-old culinary case in Kebon Jayanti is exactly 35 with 24 months of business.
+    rule = {
+        "all": [
+            {"field": "head.age", "op": "eq", "value": 35},
+            {"field": "business.age_months", "op": "eq", "value": 24},
+            {"field": "business.sector", "op": "eq", "value": "culinary"},
+        ]
+    }
+    body = {"eligibility": rule, "service_area": ["32.73.16.1002"]}
+    admin = client.post("/api/v1/programs/preview", json=body, headers=as_user("admin")).json()
+    assert 1 <= admin["eligible"] < 5, admin
+    for user in ("dinsos.bandung", "forum.bandung"):
+        seen = client.post("/api/v1/programs/preview", json=body, headers=as_user(user)).json()
+        assert seen["households_in_area"] == admin["households_in_area"] == 350
+        assert seen["eligible"] is None and seen["withheld_below"] == 5
+        shown = [seen[k] for k in ("eligible", "unknown", "ineligible") if seen[k] is not None]
+        assert len(shown) <= 1, "two shown counts and the total would give the withheld one away"
