@@ -27,7 +27,7 @@ NEED_BITS = {need: 1 << i for i, need in enumerate(NEEDS)}
 CHUNK_ROWS = 1 << 16
 
 
-def _choice_codes(field_name: str) -> dict[str, int]:
+def choice_codes(field_name: str) -> dict[str, int]:
     return {c: i for i, c in enumerate(RULE_FIELDS[field_name].choices)}
 
 
@@ -80,7 +80,7 @@ class HouseholdColumns:
             return np.array([-1 if v is None else int(v) for v in values], dtype=np.int8).reshape(n)
 
         def choice(field_name: str, values: Iterable[str | None]) -> NDArray[np.int16]:
-            codes = _choice_codes(field_name)
+            codes = choice_codes(field_name)
             return np.array([codes.get(v, -1) if v is not None else -1 for v in values], dtype=np.int16).reshape(n)
 
         numbers = {
@@ -242,7 +242,7 @@ class _Compiler:
             f = c.flags[name]
             t = f == int(value) if op == "eq" else f == int(not value)
         elif ftype is FieldType.choice:
-            codes = _choice_codes(name)
+            codes = choice_codes(name)
             a16 = c.choices[name]
             if op in ("eq", "ne"):
                 t = a16 == codes.get(value, -2)

@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from mapping.catalog import CompiledCatalog
 from mapping.geo import PointSet
 from mapping.matching import BusinessFacts, HouseholdFacts, ProgramFacts, evaluate_program
-from mapping.screening import HouseholdColumns, screen
+from mapping.screening import NEED_BITS, HouseholdColumns, choice_codes, screen
 from models.households import Business, Household
 from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea, ProgramStatus
 from models.referrals import Referral, ReferralStatus
@@ -90,6 +90,146 @@ def household_facts(session: Session, households: Sequence[Household], *, today:
         )
         for h in households
     ]
+
+
+def _date_parts(values: Sequence[date | None]) -> tuple[Any, Any, Any, Any]:
+    """Year, month, day arrays and a 'known' mask of a date column."""
+    known = np.array([v is not None for v in values], dtype=np.bool_)
+    year = np.array([v.year if v else 0 for v in values], dtype=np.int64)
+    month = np.array([v.month if v else 0 for v in values], dtype=np.int64)
+    day = np.array([v.day if v else 0 for v in values], dtype=np.int64)
+    return year, month, day, known
+
+
+def _flags(values: Sequence[bool | None]) -> Any:
+    return np.array([-1 if v is None else int(v) for v in values], dtype=np.int8)
+
+
+def _numbers(values: Sequence[float | int | None]) -> Any:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def load_columns(session: Session, where: Sequence[Any], *, today: date) -> HouseholdColumns:
+    """The households matching ``where`` as screening columns, read column-wise (3 queries, no ORM objects).
+
+    Gives exactly what ``HouseholdColumns.from_facts(household_facts(...))`` gives, ordered by id,
+    at a fraction of the cost for tens of thousands of households.
+    """
+    h = session.execute(
+        sa.select(
+            Household.id,
+            Household.village_code,
+            Household.head_birth_date,
+            Household.head_sex,
+            Household.pkh_status,
+            Household.pkh_joined_year,
+            Household.dtsen_decile,
+            Household.school_age_children,
+            Household.prse,
+            Household.disability,
+            Household.elderly,
+            Household.agreed_to_graduate,
+        )
+        .where(*where)
+        .order_by(Household.id)
+    ).all()
+    ids = np.array([r[0] for r in h], dtype=np.int64)
+    chosen = sa.select(Household.id).where(*where).scalar_subquery()
+    b = session.execute(
+        sa.select(
+            Business.household_id,
+            Business.sector,
+            Business.started_on,
+            Business.monthly_revenue,
+            Business.workers,
+            Business.has_nib,
+            Business.has_pirt,
+            Business.has_halal,
+            Business.needs,
+        )
+        .where(Business.household_id.in_(chosen))  # type: ignore[attr-defined]
+        .order_by(Business.household_id, Business.id)
+    ).all()
+    done = session.execute(
+        sa.select(Referral.program_id, Referral.household_id).where(
+            Referral.household_id.in_(chosen),  # type: ignore[attr-defined]
+            Referral.status == ReferralStatus.completed,  # type: ignore[arg-type]
+        )
+    ).all()
+    n_h = len(h)
+    owner = np.searchsorted(ids, np.array([r[0] for r in b], dtype=np.int64)) if b else np.zeros(0, np.int64)
+    per_household = np.bincount(owner, minlength=n_h) if n_h else np.zeros(0, np.int64)
+    rows_per = np.maximum(per_household, 1)
+    row_starts = np.concatenate([[0], np.cumsum(rows_per)[:-1]]).astype(np.int64) if n_h else np.zeros(0, np.int64)
+    n_rows = int(rows_per.sum())
+    first_of_owner = np.concatenate([[0], np.cumsum(per_household)[:-1]]) if n_h else np.zeros(0, np.int64)
+    business_row = row_starts[owner] + (np.arange(len(b)) - first_of_owner[owner]) if b else np.zeros(0, np.int64)
+    has_business = np.zeros(n_rows, dtype=np.bool_)
+    has_business[business_row] = True
+
+    def per_row(household_values: Any) -> Any:
+        return np.repeat(household_values, rows_per)
+
+    def business_col(values: Any, fill: Any) -> Any:
+        out = np.full(n_rows, fill, dtype=values.dtype)
+        out[business_row] = values
+        return out
+
+    by, bm, bd, bknown = _date_parts([r[2] for r in h])
+    before_birthday = (today.month < bm) | ((today.month == bm) & (today.day < bd))
+    age = np.where(bknown, today.year - by - before_birthday, np.nan)
+    joined = _numbers([r[5] for r in h])
+    sy, sm, sd, sknown = _date_parts([r[2] for r in b])
+    months = (today.year - sy) * 12 + (today.month - sm) - (today.day < sd)
+    business_age = np.where(sknown, np.maximum(months, 0), np.nan)
+
+    def choices(field_name: str, values: Sequence[Any]) -> Any:
+        codes = choice_codes(field_name)
+        return np.array([-1 if v is None else codes.get(str(v), -1) for v in values], dtype=np.int16)
+
+    region_ids: dict[str, int] = {}
+    levels: list[list[int]] = [[], [], [], []]
+    for r in h:
+        parts = r[1].split(".")
+        for level in range(4):
+            code = ".".join(parts[: level + 1]) if level < len(parts) else ""
+            levels[level].append(region_ids.setdefault(code, len(region_ids)))
+    completed: dict[int, list[int]] = defaultdict(list)
+    for pid, hid in done:
+        completed[pid].append(int(np.searchsorted(ids, hid)))
+    needs = np.array([sum(NEED_BITS.get(x, 0) for x in (r[8] or ())) for r in b], dtype=np.int16)
+    return HouseholdColumns(
+        household_ids=ids,
+        row_starts=row_starts,
+        has_business=has_business,
+        numbers={
+            "head.age": per_row(age.astype(np.float64)),
+            "household.years_in_pkh": per_row(np.maximum(today.year - joined, 0)),
+            "household.dtsen_decile": per_row(_numbers([r[6] for r in h])),
+            "household.school_age_children": per_row(_numbers([r[7] for r in h])),
+            "business.age_months": business_col(business_age.astype(np.float64), np.nan),
+            "business.monthly_revenue": business_col(_numbers([r[3] for r in b]), np.nan),
+            "business.workers": business_col(_numbers([r[4] for r in b]), np.nan),
+        },
+        flags={
+            "household.prse": per_row(_flags([r[8] for r in h])),
+            "household.disability": per_row(_flags([r[9] for r in h])),
+            "household.elderly": per_row(_flags([r[10] for r in h])),
+            "household.agreed_to_graduate": per_row(_flags([r[11] for r in h])),
+            "business.has_nib": business_col(_flags([r[5] for r in b]), -1),
+            "business.has_pirt": business_col(_flags([r[6] for r in b]), -1),
+            "business.has_halal": business_col(_flags([r[7] for r in b]), -1),
+        },
+        choices={
+            "head.sex": per_row(choices("head.sex", [r[3] for r in h])),
+            "household.pkh_status": per_row(choices("household.pkh_status", [r[4] for r in h])),
+            "business.sector": business_col(choices("business.sector", [r[1] for r in b]), -1),
+        },
+        needs=business_col(needs, 0),
+        regions=tuple(per_row(np.array(level, dtype=np.int32)) for level in levels),
+        region_ids=region_ids,
+        completed={pid: np.array(sorted(set(ix)), dtype=np.int64) for pid, ix in completed.items()},
+    )
 
 
 def program_facts(
@@ -334,20 +474,26 @@ def referenced_program_names(session: Session, programs: Sequence[ProgramFacts])
     return dict(session.exec(select(Program.id, Program.name).where(Program.id.in_(wanted))).all())  # type: ignore[union-attr, arg-type]
 
 
+def screen_where(session: Session, where: Sequence[Any], *, today: date) -> tuple[list[int], list[ProgramFacts], Any]:
+    """Screen the households matching ``where`` against the published programmes serving their regencies.
+
+    Returns the household ids (ascending), the programmes, and status codes (programmes x
+    households: 2 eligible, 1 unknown, 0 ineligible).
+    """
+    cols = load_columns(session, where, today=today)
+    compiled = published_catalog(session).compiled
+    near = np.zeros(len(compiled.programs), dtype=np.bool_)
+    for code in cols.region_ids:
+        if code.count(".") == 1:
+            near |= compiled.near(code)
+    programs = [compiled.programs[i] for i in np.flatnonzero(near)]
+    codes = screen(cols, programs, today=today)
+    return cols.household_ids.tolist(), programs, codes
+
+
 def screen_households(
     session: Session, households: Sequence[Household], *, today: date
 ) -> tuple[list[int], list[ProgramFacts], Any]:
-    """Screen households against the published programmes serving their regencies.
-
-    Returns the household ids, the programmes, and status codes (programmes x households:
-    2 eligible, 1 unknown, 0 ineligible).
-    """
-    facts = household_facts(session, households, today=today)
-    compiled = published_catalog(session).compiled
-    near = np.zeros(len(compiled.programs), dtype=np.bool_)
-    for regency in {".".join(h.village_code.split(".")[:2]) for h in households}:
-        near |= compiled.near(regency)
-    programs = [compiled.programs[i] for i in np.flatnonzero(near)]
-    cols = HouseholdColumns.from_facts(facts)
-    codes = screen(cols, programs, today=today)
-    return [f.household_id for f in facts], programs, codes
+    """``screen_where`` for a list of households already loaded (a caseload page)."""
+    ids = [h.id for h in households]
+    return screen_where(session, [Household.id.in_(ids)], today=today)  # type: ignore[union-attr]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -12,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from sqlmodel import select
 
 from mapping.matching import ProgramFacts
-from mapping.screening import HouseholdColumns, screen
+from mapping.screening import screen
 from models.eligibility import EligibilityRule, region_codes_in
 from models.households import Business, Household
 from models.types import RegionCode, utcnow
@@ -26,6 +25,7 @@ from service.scoping import get_in_scope, within
 router = APIRouter(tags=["matching"])
 
 MAX_SCREENING = 50_000
+MAX_LISTED = 10_000  # household_ids in one request (each is a bound parameter)
 MAX_PREVIEW = 500_000
 
 
@@ -105,7 +105,7 @@ def household_matches(
 
 
 class ScreeningRequest(BaseModel):
-    household_ids: list[int] | None = Field(default=None, max_length=MAX_SCREENING)
+    household_ids: list[int] | None = Field(default=None, max_length=MAX_LISTED)
     region: RegionCode | None = None
     has_business: bool | None = None
 
@@ -140,7 +140,11 @@ class Screening(BaseModel):
 
 @router.post("/screenings", response_model=Screening)
 def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep) -> Screening:
-    """Screen your caseload (or the listed households of it) against every published programme."""
+    """Screen your caseload (or the listed households of it) against the programmes serving it.
+
+    Programmes are the published ones serving the screened households' regencies (or everywhere).
+    Households you name that are not in your care are not screened; ``left_out`` counts them.
+    """
     scope.require_list(Household, "household records")
     clauses: list[Any] = [scope.where(Household)]
     if body.region:
@@ -149,17 +153,17 @@ def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep
     if body.has_business is not None:
         exists = sa.exists().where(Business.household_id == Household.id)
         clauses.append(exists if body.has_business else ~exists)
-    left_out = 0
+    where = clauses
+    wanted: set[int] = set()
     if body.household_ids is not None:
         wanted = set(body.household_ids)
-        clauses.append(Household.id.in_(wanted))  # type: ignore[union-attr]
-    households = session.exec(select(Household).where(*clauses).order_by(Household.id).limit(MAX_SCREENING + 1)).all()
-    if len(households) > MAX_SCREENING:
+        where = [*clauses, Household.id.in_(wanted)]  # type: ignore[union-attr]
+    selected = session.exec(select(sa.func.count()).select_from(Household).where(*where)).one()
+    if selected > MAX_SCREENING:
         raise InvalidInput(f"a screening takes at most {MAX_SCREENING} households; narrow the filter", loc=("body",))
-    if body.household_ids is not None:
-        left_out = len(wanted) - len(households)
+    left_out = len(wanted) - selected if body.household_ids is not None else 0
     now = utcnow()
-    ids, programs, codes = svc.screen_households(session, households, today=now.date())
+    ids, programs, codes = svc.screen_where(session, where, today=now.date())
     out_households = []
     for j, hid in enumerate(ids):
         column = codes[:, j]
@@ -222,13 +226,12 @@ def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep) -> 
     if body.eligibility:
         require_regions(session, region_codes_in(body.eligibility), loc=("body", "eligibility"))
     area = sa.or_(*[within(Household.village_code, code) for code in body.service_area])
-    households = session.exec(select(Household).where(area).limit(MAX_PREVIEW + 1)).all()
-    if len(households) > MAX_PREVIEW:
+    in_area = session.exec(select(sa.func.count()).select_from(Household).where(area)).one()
+    if in_area > MAX_PREVIEW:
         raise InvalidInput(
             f"a preview covers at most {MAX_PREVIEW} households; choose a smaller area", loc=("body", "service_area")
         )
-    today = date.today()
-    facts = svc.household_facts(session, households, today=today)
+    today = utcnow().date()
     program = ProgramFacts(
         program_id=0,
         name="preview",
@@ -238,9 +241,9 @@ def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep) -> 
         eligibility=body.eligibility,
         service_area=tuple(body.service_area),
     )
-    codes = screen(HouseholdColumns.from_facts(facts), [program], today=today)[0]
+    codes = screen(svc.load_columns(session, [area], today=today), [program], today=today)[0]
     eligible, unknown = int((codes == 2).sum()), int((codes == 1).sum())
-    counts = {"eligible": eligible, "unknown": unknown, "ineligible": len(households) - eligible - unknown}
+    counts = {"eligible": eligible, "unknown": unknown, "ineligible": in_area - eligible - unknown}
     if scope.role is Role.admin:
-        return Preview(households_in_area=len(households), withheld_below=None, **counts)
-    return Preview(households_in_area=len(households), withheld_below=SMALL_COUNT, **withhold_small_counts(counts))
+        return Preview(households_in_area=in_area, withheld_below=None, **counts)
+    return Preview(households_in_area=in_area, withheld_below=SMALL_COUNT, **withhold_small_counts(counts))
