@@ -52,7 +52,7 @@ def seed_demo() -> None:
     settings = get_settings()
     started = time.perf_counter()
     with Session(make_engine(settings), expire_on_commit=False) as session:
-        counts = load_demo(session, nik_key=settings.nik_hash_key)
+        counts = load_demo(session, nik_key=settings.nik_hash_key, today=settings.today())
     typer.echo("demo: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
     typer.echo(f"loaded in {time.perf_counter() - started:.1f} s")
 

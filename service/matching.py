@@ -383,10 +383,12 @@ def find_matches(
     include_ineligible: bool = True,
     limit: int | None = None,
     offset: int = 0,
+    max_ineligible: int | None = None,
 ) -> MatchList:
     """The family's programmes ranked: eligible, then unknown (fewest unknowns first), then the
     near misses (fewest failing criteria first); within a band by score. Reasons are written for
-    the returned page only."""
+    the returned page only. ``max_ineligible`` keeps only that many near misses (a page shows
+    every hope and the closest misses)."""
     facts = household_facts(session, [household], today=today)[0]
     catalog = published_catalog(session)
     compiled = catalog.compiled
@@ -406,6 +408,9 @@ def find_matches(
     within = np.where(result.code == 2, 0, np.where(result.code == 1, result.unknowns, result.fails))
     order = np.lexsort((compiled.ids, -parts["total"], within, band))
     order = order[shown[order]]
+    if max_ineligible is not None:
+        missed = result.code[order] == 0
+        order = order[~missed | (np.cumsum(missed) <= max_ineligible)]
     total = int(order.size)
     page = order[offset : None if limit is None else offset + limit]
     programs = [compiled.programs[i] for i in page]
@@ -447,10 +452,17 @@ def matches_for(
     lang: str,
     include_ineligible: bool = True,
     limit: int | None = None,
+    max_ineligible: int | None = None,
 ) -> list[dict[str, Any]]:
     """The family's ranked matches with reasons, score parts and distance (see ``find_matches``)."""
     return find_matches(
-        session, household, today=today, lang=lang, include_ineligible=include_ineligible, limit=limit
+        session,
+        household,
+        today=today,
+        lang=lang,
+        include_ineligible=include_ineligible,
+        limit=limit,
+        max_ineligible=max_ineligible,
     ).items
 
 

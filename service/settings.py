@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,6 +31,10 @@ class Settings(BaseSettings):
     )
     token_minutes: int = Field(default=8 * 60, ge=1)
     default_language: Literal["id", "en"] = "id"
+    timezone: str = Field(
+        default="Asia/Jakarta",
+        description="Whose calendar decides 'today' for ages, business months and application windows",
+    )
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -36,6 +42,18 @@ class Settings(BaseSettings):
         if self.environment == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise ValueError("JEJARING_SECRET_KEY must be set to a random value of 32+ characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _known_timezone(self) -> Settings:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"JEJARING_TIMEZONE {self.timezone!r} is not an IANA time zone") from exc
+        return self
+
+    def today(self) -> date:
+        """Today's date where the programmes run (WIB by default), not the server's UTC date."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @property
     def nik_hash_key(self) -> bytes:

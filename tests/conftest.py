@@ -147,7 +147,7 @@ def template_url(backend: Backend) -> str:
     upgrade(engine)
     with Session(engine, expire_on_commit=False) as session:
         load_regions(session)
-        load_demo(session, nik_key=settings.nik_hash_key)
+        load_demo(session, nik_key=settings.nik_hash_key, today=settings.today())
     engine.dispose()
     backend.freeze_template(url)
     return url

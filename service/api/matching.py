@@ -17,7 +17,7 @@ from models.households import Business, Household
 from models.types import RegionCode, utcnow
 from models.users import Role
 from service import matching as svc
-from service.deps import ScopeDep, SessionDep
+from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.errors import Forbidden, InvalidInput
 from service.records import require_regions
 from service.scoping import get_in_scope, within
@@ -71,6 +71,7 @@ def household_matches(
     household_id: int,
     session: SessionDep,
     scope: ScopeDep,
+    settings: SettingsDep,
     lang: Annotated[Literal["id", "en"], Query()] = "id",
     include_ineligible: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -87,7 +88,7 @@ def household_matches(
     found = svc.find_matches(
         session,
         household,
-        today=now.date(),
+        today=settings.today(),
         lang=lang,
         include_ineligible=include_ineligible,
         limit=limit,
@@ -139,7 +140,7 @@ class Screening(BaseModel):
 
 
 @router.post("/screenings", response_model=Screening)
-def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep) -> Screening:
+def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Screening:
     """Screen your caseload (or the listed households of it) against the programmes serving it.
 
     Programmes are the published ones serving the screened households' regencies (or everywhere).
@@ -163,7 +164,7 @@ def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep
         raise InvalidInput(f"a screening takes at most {MAX_SCREENING} households; narrow the filter", loc=("body",))
     left_out = len(wanted) - selected if body.household_ids is not None else 0
     now = utcnow()
-    ids, programs, codes = svc.screen_where(session, where, today=now.date())
+    ids, programs, codes = svc.screen_where(session, where, today=settings.today())
     out_households = []
     for j, hid in enumerate(ids):
         column = codes[:, j]
@@ -218,7 +219,7 @@ def withhold_small_counts(counts: dict[str, int]) -> dict[str, int | None]:
 
 
 @router.post("/programs/preview", response_model=Preview)
-def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep) -> Preview:
+def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Preview:
     """How many households in a service area a draft rule would admit (counts only, no identities)."""
     if scope.role is Role.facilitator:
         raise Forbidden("Rule previews are for agencies, forum organisers and administrators")
@@ -231,7 +232,7 @@ def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep) -> 
         raise InvalidInput(
             f"a preview covers at most {MAX_PREVIEW} households; choose a smaller area", loc=("body", "service_area")
         )
-    today = utcnow().date()
+    today = settings.today()
     program = ProgramFacts(
         program_id=0,
         name="preview",

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 from mapping.matching import evaluate_program
 from models.households import Business, Household
 from models.organizations import Program
-from models.types import utcnow
 from models.users import User
 from seeds.demo import DEMO_CASES
 from service import matching as svc
 from service.scoping import within
+from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]
 KJ, JAKTIM = "pendamping.kebonjayanti", "pendamping.jaktim"
@@ -156,10 +156,10 @@ def test_every_listed_status_is_what_the_single_household_evaluator_says(
         hid = household_id(session, case)
         household = session.get(Household, hid)
         assert household is not None
-        facts = svc.household_facts(session, [household], today=utcnow().date())[0]
+        facts = svc.household_facts(session, [household], today=settings_for("sqlite://").today())[0]
         programs = {p.program_id: p for p in svc.published_catalog(session).compiled.programs}
         for m in matches(client, as_user(KJ), hid)["matches"]:
-            expected = evaluate_program(facts, programs[m["program_id"]], today=utcnow().date())
+            expected = evaluate_program(facts, programs[m["program_id"]], today=settings_for("sqlite://").today())
             assert m["status"] == expected.status.value
             assert m["failing"] == expected.fails and m["unknowns"] == expected.unknowns
 
@@ -356,3 +356,14 @@ def test_preview_withholds_counts_that_could_single_out_a_family(
         assert seen["eligible"] is None and seen["withheld_below"] == 5
         shown = [seen[k] for k in ("eligible", "unknown", "ineligible") if seen[k] is not None]
         assert len(shown) <= 1, "two shown counts and the total would give the withheld one away"
+
+
+def test_a_page_can_keep_only_the_closest_misses(session: Session) -> None:
+    household = session.get(Household, household_id(session, "kebon_jayanti_non_prse_woman"))
+    assert household is not None
+    today = settings_for("sqlite://").today()
+    everything = svc.find_matches(session, household, today=today, lang="id")
+    closest = svc.find_matches(session, household, today=today, lang="id", max_ineligible=2)
+    assert everything.counts == closest.counts and everything.counts["ineligible"] > 2
+    assert [m["program_id"] for m in closest.items] == [m["program_id"] for m in everything.items][: len(closest.items)]
+    assert sum(m["status"] == "ineligible" for m in closest.items) == 2
