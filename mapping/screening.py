@@ -1,11 +1,11 @@
 """Vectorised screening: many households against many programmes, as numpy column operations.
 
-Each rule is compiled to boolean masks over rows (one row per business, or one row for a
-household without a business). Three-valued logic is carried by two masks per node:
-``T`` (passes) and ``P`` (does not fail, i.e. passes or is unknown); ``all`` ANDs both, ``any``
-ORs both, ``not`` maps (T, P) to (~P, ~T). A row's status code is ``T + P``: 2 eligible,
-1 unknown, 0 ineligible; a household takes the best code over its rows. Identical criteria
-shared by several programmes are computed once per chunk.
+Each rule is compiled to array operations over rows (one row per business, or one row for a
+household without a business). A criterion gives two masks, ``T`` (passes) and ``P`` (does
+not fail, i.e. passes or is unknown), stored as the int8 code ``T + P``: 2 eligible, 1 unknown,
+0 ineligible. Three-valued logic is then ``all`` = minimum, ``any`` = maximum, ``not`` =
+``2 - code``; a household takes the best code over its rows. Identical criteria shared by
+several programmes are computed once per chunk.
 """
 
 from __future__ import annotations
@@ -153,28 +153,71 @@ class HouseholdColumns:
 
 
 class _Compiler:
-    """Evaluates criteria over one chunk of rows, caching identical criteria."""
+    """Evaluates rules over one chunk of rows, caching identical criteria.
+
+    Rows are reordered once per chunk so that every household's first row comes first, in
+    household order, followed by the second rows of households with two or more, and so on:
+    a household's best code is then a slice plus a few small folds.
+    """
 
     def __init__(self, cols: HouseholdColumns) -> None:
         self.cols = cols
         self.n = cols.n_rows
-        self.cache: dict[str, tuple[BoolArray, BoolArray]] = {}
+        self.n_households = cols.n_households
+        rows_per = np.diff(np.append(cols.row_starts, cols.n_rows))
+        order = [cols.row_starts]
+        owners = [np.arange(cols.n_households)]
+        self.folds: list[tuple[NDArray[np.int64], slice]] = []
+        at = cols.n_households
+        for k in range(1, int(rows_per.max(initial=1))):
+            households = np.flatnonzero(rows_per > k)
+            order.append(cols.row_starts[households] + k)
+            owners.append(households)
+            self.folds.append((households, slice(at, at + households.size)))
+            at += households.size
+        self.order = np.concatenate(order)
+        self.row_household = np.concatenate(owners)
+        self.has_business = cols.has_business[self.order]
+        self._columns: dict[str, NDArray[Any]] = {}
+        self.cache: dict[str, NDArray[np.int8]] = {}
         self.unknown: dict[str, BoolArray] = {}
-        self.row_household = np.repeat(np.arange(cols.n_households), np.diff(np.append(cols.row_starts, cols.n_rows)))
+
+    def column(self, name: str) -> NDArray[Any]:
+        """A column of the chunk in the compiler's row order."""
+        if name not in self._columns:
+            c = self.cols
+            values: NDArray[Any]
+            if name in c.numbers:
+                values = c.numbers[name]
+            elif name in c.flags:
+                values = c.flags[name]
+            elif name in c.choices:
+                values = c.choices[name]
+            elif name == "business.needs":
+                values = c.needs
+            else:
+                values = c.regions[int(name.removeprefix("region."))]
+            self._columns[name] = values[self.order]
+        return self._columns[name]
+
+    def best(self, code: NDArray[np.int8]) -> NDArray[np.int8]:
+        """Each household's best code over its rows."""
+        best = code[: self.n_households].copy()
+        for households, rows in self.folds:
+            best[households] = np.maximum(best[households], code[rows])
+        return best
 
     def _unknown_of(self, name: str) -> BoolArray:
         if name not in self.unknown:
             c = self.cols
             if name in c.numbers:
-                mask = np.isnan(c.numbers[name])
-            elif name in c.flags:
-                mask = c.flags[name] < 0
-            elif name in c.choices:
-                mask = c.choices[name] < 0
+                mask = np.isnan(self.column(name))
+            elif name in c.flags or name in c.choices:
+                mask = self.column(name) < 0
             else:
                 mask = np.zeros(self.n, dtype=np.bool_)
             if name.startswith("business."):
-                mask &= c.has_business
+                mask &= self.has_business
             self.unknown[name] = mask
         return self.unknown[name]
 
@@ -183,26 +226,27 @@ class _Compiler:
         for code in codes:
             rid = self.cols.region_ids.get(code)
             if rid is not None:
-                out |= self.cols.regions[code.count(".")] == rid
+                out |= self.column(f"region.{code.count('.')}") == rid
         return out
 
-    def leaf(self, name: str, op: str, value: Any) -> tuple[BoolArray, BoolArray]:
+    def leaf(self, name: str, op: str, value: Any) -> NDArray[np.int8]:
         key = f"{name}|{op}|{value!r}"
         hit = self.cache.get(key)
         if hit is None:
-            hit = self._leaf(name, op, value)
+            t, p = self._leaf(name, op, value)
+            hit = t.view(np.int8) + p.view(np.int8)
             self.cache[key] = hit
         return hit
 
     def _leaf(self, name: str, op: str, value: Any) -> tuple[BoolArray, BoolArray]:
-        c = self.cols
+        """(passes, does not fail) of one criterion."""
         ftype = RULE_FIELDS[name].type
         business_field = name.startswith("business.") and name != "business.exists"
         if name == "business.exists":  # always known: a household has a business or not
             if op == "exists":
                 t = np.full(self.n, bool(value), dtype=np.bool_)
             else:
-                t = c.has_business if (op == "eq") == bool(value) else ~c.has_business
+                t = self.has_business if (op == "eq") == bool(value) else ~self.has_business
             return t, t
         unknown = self._unknown_of(name)
         if op == "exists":
@@ -212,11 +256,11 @@ class _Compiler:
                 else np.ones(self.n, np.bool_)
             )
             if business_field:
-                present = present & c.has_business
+                present = present & self.has_business
             t = present if value else ~present
             return t, t
         if ftype is FieldType.number:
-            a = c.numbers[name]
+            a = self.column(name)
             with np.errstate(invalid="ignore"):
                 if op == "eq":
                     t = a == value
@@ -239,11 +283,11 @@ class _Compiler:
                 else:  # pragma: no cover
                     raise ValueError(op)
         elif ftype is FieldType.boolean:
-            f = c.flags[name]
+            f = self.column(name)
             t = f == int(value) if op == "eq" else f == int(not value)
         elif ftype is FieldType.choice:
             codes = choice_codes(name)
-            a16 = c.choices[name]
+            a16 = self.column(name)
             if op in ("eq", "ne"):
                 t = a16 == codes.get(value, -2)
                 if op == "ne":
@@ -254,10 +298,10 @@ class _Compiler:
                 if op == "not_in":
                     t = ~t & ~unknown
         elif ftype is FieldType.choice_set:
-            t = (c.needs & NEED_BITS[value]) != 0
+            t = (self.column(name) & NEED_BITS[value]) != 0
         elif ftype is FieldType.id_set:
             t = np.zeros(self.n, dtype=np.bool_)
-            members = c.completed.get(int(value))
+            members = self.cols.completed.get(int(value))
             if members is not None and members.size:
                 t = np.isin(self.row_household, members)
         elif ftype is FieldType.region:
@@ -265,23 +309,20 @@ class _Compiler:
         else:  # pragma: no cover
             raise ValueError(ftype)
         if business_field:
-            t = t & c.has_business
+            t = t & self.has_business
         return t, t | unknown
 
-    def node(self, node: dict[str, Any]) -> tuple[BoolArray, BoolArray]:
+    def node(self, node: dict[str, Any]) -> NDArray[np.int8]:
+        """The code of a rule node per row: ``all`` = minimum, ``any`` = maximum, ``not`` = 2 - code."""
         if "all" in node or "any" in node:
-            combine = np.logical_and if "all" in node else np.logical_or
+            combine = np.minimum if "all" in node else np.maximum
             children = node.get("all") or node.get("any") or []
-            t, p = self.node(children[0])
-            t, p = t.copy(), p.copy()
+            code = self.node(children[0]).copy()
             for child in children[1:]:
-                ct, cp = self.node(child)
-                combine(t, ct, out=t)
-                combine(p, cp, out=p)
-            return t, p
+                combine(code, self.node(child), out=code)
+            return code
         if "not" in node:
-            t, p = self.node(node["not"])
-            return ~p, ~t
+            return np.int8(ELIGIBLE) - self.node(node["not"])
         return self.leaf(node["field"], node["op"], node.get("value"))
 
 
@@ -319,11 +360,10 @@ def screen(
                 if not area.any():
                     continue  # serves none of these households: all ineligible
             if program.eligibility:
-                t, p = compiler.node(program.eligibility)
-                code = t.astype(np.int8) + p.astype(np.int8)
+                code = compiler.node(program.eligibility)
             else:
                 code = np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
             if area is not None:
                 code = np.where(area, code, np.int8(INELIGIBLE))
-            out[i, start:stop] = np.maximum.reduceat(code, chunk.row_starts) if chunk.n_rows else code[:0]
+            out[i, start:stop] = compiler.best(code)
     return out
