@@ -229,8 +229,7 @@ class _Compiler:
                 out |= self.column(f"region.{code.count('.')}") == rid
         return out
 
-    def leaf(self, name: str, op: str, value: Any) -> NDArray[np.int8]:
-        key = f"{name}|{op}|{value!r}"
+    def leaf(self, key: str, name: str, op: str, value: Any) -> NDArray[np.int8]:
         hit = self.cache.get(key)
         if hit is None:
             t, p = self._leaf(name, op, value)
@@ -312,18 +311,33 @@ class _Compiler:
             t = t & self.has_business
         return t, t | unknown
 
-    def node(self, node: dict[str, Any]) -> NDArray[np.int8]:
-        """The code of a rule node per row: ``all`` = minimum, ``any`` = maximum, ``not`` = 2 - code."""
-        if "all" in node or "any" in node:
-            combine = np.minimum if "all" in node else np.maximum
-            children = node.get("all") or node.get("any") or []
-            code = self.node(children[0]).copy()
-            for child in children[1:]:
-                combine(code, self.node(child), out=code)
-            return code
-        if "not" in node:
-            return np.int8(ELIGIBLE) - self.node(node["not"])
-        return self.leaf(node["field"], node["op"], node.get("value"))
+    def node(self, node: Prepared) -> NDArray[np.int8]:
+        """The code of a prepared rule node per row: ``all`` = minimum, ``any`` = maximum, ``not`` = 2 - code."""
+        kind = node[0]
+        if kind == "leaf":
+            return self.leaf(*node[1])
+        if kind == "not":
+            return np.int8(ELIGIBLE) - self.node(node[1])
+        combine = np.minimum if kind == "all" else np.maximum
+        children = node[1]
+        code = self.node(children[0]).copy()
+        for child in children[1:]:
+            combine(code, self.node(child), out=code)
+        return code
+
+
+Prepared = tuple[Any, ...]
+
+
+def prepare(node: dict[str, Any]) -> Prepared:
+    """A rule tree as nested tuples with each criterion's cache key computed once."""
+    if "all" in node or "any" in node:
+        kind = "all" if "all" in node else "any"
+        return (kind, tuple(prepare(child) for child in node[kind]))
+    if "not" in node:
+        return ("not", prepare(node["not"]))
+    name, op, value = node["field"], node["op"], node.get("value")
+    return ("leaf", (f"{name}|{op}|{value!r}", name, op, value))
 
 
 def _chunks(cols: HouseholdColumns, chunk_rows: int) -> Iterable[tuple[int, int]]:
@@ -344,6 +358,7 @@ def screen(
     out = np.zeros((len(programs), cols.n_households), dtype=np.int8)
     # Programme-level reach (status, window, validity, capacity) does not depend on the household.
     in_time = [not [r for r in reach_reasons(p, "", today) if r.field != "program.service_area"] for p in programs]
+    rules = [prepare(p.eligibility) if p.eligibility else None for p in programs]
     for start, stop in _chunks(cols, chunk_rows):
         chunk = cols.slice_households(start, stop) if (start, stop) != (0, cols.n_households) else cols
         compiler = _Compiler(chunk)
@@ -359,10 +374,8 @@ def screen(
                     area_cache[program.service_area] = area
                 if not area.any():
                     continue  # serves none of these households: all ineligible
-            if program.eligibility:
-                code = compiler.node(program.eligibility)
-            else:
-                code = np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
+            rule = rules[i]
+            code = compiler.node(rule) if rule is not None else np.full(chunk.n_rows, ELIGIBLE, dtype=np.int8)
             if area is not None:
                 code = np.where(area, code, np.int8(INELIGIBLE))
             out[i, start:stop] = compiler.best(code)
