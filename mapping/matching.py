@@ -389,38 +389,16 @@ def reach_reasons(
 
     if program.status != "active":
         add("program.status", "program_not_active", "active", program.status, status=program.status)
-    if program.opens_on and today < program.opens_on:
-        add(
-            "program.window",
-            "window_not_open",
-            program.opens_on.isoformat(),
-            today.isoformat(),
-            date=program.opens_on.isoformat(),
-        )
-    if program.closes_on and today > program.closes_on:
-        add(
-            "program.window",
-            "window_closed",
-            program.closes_on.isoformat(),
-            today.isoformat(),
-            date=program.closes_on.isoformat(),
-        )
-    if program.valid_from and today < program.valid_from:
-        add(
-            "program.validity",
-            "not_valid_yet",
-            program.valid_from.isoformat(),
-            today.isoformat(),
-            date=program.valid_from.isoformat(),
-        )
-    if program.valid_to and today > program.valid_to:
-        add(
-            "program.validity",
-            "not_valid_anymore",
-            program.valid_to.isoformat(),
-            today.isoformat(),
-            date=program.valid_to.isoformat(),
-        )
+    # (field, message, date, whether today must not be after it (True) or before it (False))
+    dated = (
+        ("program.window", "window_not_open", program.opens_on, False),
+        ("program.window", "window_closed", program.closes_on, True),
+        ("program.validity", "not_valid_yet", program.valid_from, False),
+        ("program.validity", "not_valid_anymore", program.valid_to, True),
+    )
+    for field_name, key, day, is_end in dated:
+        if day is not None and (today > day if is_end else today < day):
+            add(field_name, key, day.isoformat(), today.isoformat(), date=day.isoformat())
     if program.capacity_remaining is not None and program.capacity_remaining <= 0:
         add("program.capacity", "capacity_full", "> 0", program.capacity_remaining)
     if program.service_area and not any(code_within(village_code, c) for c in program.service_area):

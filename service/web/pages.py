@@ -33,7 +33,6 @@ from mapping import labels
 from mapping.matching import ProgramFacts
 from models.eligibility import NEEDS, SECTORS
 from models.households import Business, Household, KpmGroup
-from models.regions import Region
 from models.users import Role, User
 from service.api.system import authenticate
 from service.audit import record_event
@@ -41,7 +40,7 @@ from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id, us
 from service.errors import NotFound
 from service.home import home_summary
 from service.i18n import LANGUAGES, translator
-from service.matching import age_on, find_matches, months_between, screen_households
+from service.matching import age_on, find_matches, months_between, region_names, screen_households
 from service.scoping import Scope, get_in_scope
 from service.security import create_token
 from service.settings import Settings
@@ -352,13 +351,6 @@ def load_caseload(session: Session, scope: Scope, f: CaseloadFilter, *, today: d
     return Caseload(total, households, dict(businesses), programs, codes)
 
 
-def _region_names(session: Session, codes: Sequence[str]) -> dict[str, str]:
-    wanted = sorted(set(codes))
-    if not wanted:
-        return {}
-    return dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(wanted))).all())  # type: ignore[attr-defined]
-
-
 def _group_choices(session: Session, scope: Scope) -> dict[int, str]:
     """The caller's KPM groups for the filter's select: name, and the village when they span several."""
     rows = session.exec(
@@ -367,7 +359,7 @@ def _group_choices(session: Session, scope: Scope) -> dict[int, str]:
     villages = {code for _, _, code in rows}
     if len(villages) <= 1:
         return {gid: name for gid, name, _ in rows if gid is not None}
-    names = _region_names(session, list(villages))
+    names = region_names(session, list(villages))
     return {gid: f"{name} · {names.get(code, code)}" for gid, name, code in rows if gid is not None}
 
 
@@ -454,7 +446,7 @@ def caseload_page(request: Request, session: SessionDep, settings: SettingsDep) 
     caseload: Caseload = data["caseload"]
     page, pages, start = _pages(len(caseload.households), PAGE_SIZE, data["f"].page)
     rows = caseload.households[start : start + PAGE_SIZE]
-    villages = _region_names(session, [h.village_code for h in rows])
+    villages = region_names(session, [h.village_code for h in rows])
     group_names = dict(
         session.exec(
             select(KpmGroup.id, KpmGroup.name).where(KpmGroup.id.in_({h.group_id for h in rows if h.group_id}))  # type: ignore[union-attr]
@@ -570,7 +562,7 @@ def household_page(household_id: str, request: Request, session: SessionDep, set
         "h": household,
         "age": age_on(household.head_birth_date, today) if household.head_birth_date else None,
         "group": group.name if group else None,
-        "village": _region_names(session, [household.village_code]).get(household.village_code),
+        "village": region_names(session, [household.village_code]).get(household.village_code),
         "businesses": [(b, months_between(b.started_on, today) if b.started_on else None) for b in businesses],
         "sections": _match_sections(found.items),
         "counts": found.counts,

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import TEST_SECRET
+from tests.conftest import DEMO_PASSWORDS, TEST_SECRET
 
 CHROMIUM = os.environ.get("JEJARING_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("JEJARING_TEST_ARTIFACTS", "test-artifacts"))
@@ -89,3 +89,13 @@ def page(live_server: str) -> Iterator[object]:
         context.close()
         browser.close()
         assert errors == []
+
+
+def sign_in_form(page: object, username: str) -> None:
+    """Fill and send the sign-in form (Bahasa Indonesia labels) as a demo user."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(DEMO_PASSWORDS[username])
+    page.get_by_role("button", name="Masuk").click()

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DEMO_PASSWORDS
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, sign_in_form
 
 pytestmark = pytest.mark.browser
 
@@ -42,8 +42,6 @@ def test_agency_staff_home_lists_their_programmes(page: object) -> None:
 
     assert isinstance(page, Page)
     page.goto("/login")
-    page.get_by_label("Nama pengguna").fill("dinsos.bandung")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORDS["dinsos.bandung"])
-    page.get_by_role("button", name="Masuk").click()
+    sign_in_form(page, "dinsos.bandung")
     expect(page.get_by_role("heading", name="Dinas Sosial Kota Bandung")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Program Fasilitasi Pengembangan Bantuan Ekonomi Masyarakat")

@@ -7,8 +7,7 @@ import re
 import pytest
 
 from seeds.demo import DEMO_CASES
-from tests.conftest import DEMO_PASSWORDS
-from tests.web.conftest import ARTIFACTS
+from tests.web.conftest import ARTIFACTS, sign_in_form
 
 pytestmark = pytest.mark.browser
 
@@ -19,9 +18,7 @@ def test_facilitator_filters_the_caseload_and_reads_why_a_family_qualifies(page:
     assert isinstance(page, Page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto("/")
-    page.get_by_label("Nama pengguna").fill("pendamping.kebonjayanti")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORDS["pendamping.kebonjayanti"])
-    page.get_by_role("button", name="Masuk").click()
+    sign_in_form(page, "pendamping.kebonjayanti")
 
     page.get_by_role("navigation").get_by_role("link", name="KPM", exact=True).click()
     expect(page.get_by_role("heading", name="KPM dampingan")).to_be_visible()
@@ -62,9 +59,7 @@ def test_screening_table_on_a_phone(page: object) -> None:
 
     assert isinstance(page, Page)
     page.goto("/login?next=/kpm/skrining")
-    page.get_by_label("Nama pengguna").fill("pendamping.kebonjayanti")
-    page.get_by_label("Kata sandi").fill(DEMO_PASSWORDS["pendamping.kebonjayanti"])
-    page.get_by_role("button", name="Masuk").click()
+    sign_in_form(page, "pendamping.kebonjayanti")
     expect(page.get_by_role("heading", name="Skrining KPM × program")).to_be_visible()
     expect(page.locator("table.grid tbody tr")).to_have_count(80)
     first = page.locator("table.grid tbody tr").first
