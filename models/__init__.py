@@ -5,8 +5,8 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.network import Forum, ForumMember, Partnership
-from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea
-from models.referrals import Referral, ReferralEvent
+from models.organizations import Location, Organization, Program, ProgramLocation, ProgramRevision, ProgramServiceArea
+from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region
 from models.types import Timestamped, Versioned
 from models.users import AuditEvent, User
@@ -14,6 +14,7 @@ from models.users import AuditEvent, User
 __all__ = [
     "AuditEvent",
     "Business",
+    "Consent",
     "Facilitator",
     "FacilitatorVillage",
     "Forum",
@@ -25,6 +26,7 @@ __all__ = [
     "Partnership",
     "Program",
     "ProgramLocation",
+    "ProgramRevision",
     "ProgramServiceArea",
     "Referral",
     "ReferralEvent",

@@ -22,6 +22,7 @@ from models.types import (
     Versioned,
     enum_column,
     json_column,
+    utcnow,
 )
 
 
@@ -243,3 +244,15 @@ class ProgramPublic(ProgramFields):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class ProgramRevision(Timestamped, table=True):
+    """One change of a programme: who, when, which version, and each field's old and new value."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    program_id: int = Field(foreign_key="program.id", index=True, ondelete="CASCADE")
+    version: int
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=20)  # create, update, publish
+    changes: dict[str, Any] = json_column(nullable=False, default_factory=dict)

@@ -1,4 +1,4 @@
-"""Referrals of a household to a programme, and their status history."""
+"""Referrals of a household to a programme, their status history, and the consent behind them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field
 
 from models.types import Timestamped, UTCDateTime, Versioned, enum_column, json_column, utcnow
@@ -21,8 +22,40 @@ class ReferralStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class DeclineReason(StrEnum):
+    not_eligible = "not_eligible"
+    no_capacity = "no_capacity"
+    could_not_contact = "could_not_contact"
+    family_not_interested = "family_not_interested"
+    other = "other"
+
+
+class ConsentPurpose(StrEnum):
+    referral = "referral"
+
+
+class Consent(Timestamped, table=True):
+    """A family's consent to share its data with one organisation for one purpose (UU PDP art. 20).
+
+    Recorded by the facilitator who asked; withdrawing it closes the family's open referrals to
+    that organisation.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True, ondelete="CASCADE")
+    organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    purpose: ConsentPurpose = enum_column(ConsentPurpose, default=ConsentPurpose.referral)
+    share_phone: bool = Field(default=False)
+    recorded_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+
+
 class Referral(Versioned, table=True):
     """A facilitator's referral of a household to a programme; its workflow lives in the service."""
+
+    __table_args__ = (sa.UniqueConstraint("created_by_user_id", "idempotency_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
@@ -33,6 +66,11 @@ class Referral(Versioned, table=True):
     sent_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     status_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     outcome: dict[str, Any] | None = json_column()
+    decline_reason: DeclineReason | None = enum_column(DeclineReason, nullable=True, default=None)
+    consent_id: int | None = Field(default=None, foreign_key="consent.id")
+    created_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    idempotency_key: str | None = Field(default=None, max_length=100)
+    match: dict[str, Any] | None = json_column()  # status and reasons as the facilitator saw them
 
 
 class ReferralEvent(Timestamped, table=True):
