@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.api import catalog, households, matching, people, system
+from service.api import catalog, households, matching, people, referrals, system
 from service.db import make_engine
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.settings import Settings, get_settings
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system.me,
         system.regions,
         matching.router,
+        referrals.router,
         catalog.organizations,
         catalog.programs,
         households.router,

@@ -28,5 +28,6 @@ def paginate(
 ) -> tuple[list[Any], int]:
     """Run ``stmt`` for one page, ordered for stable paging, and count all its rows."""
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = list(session.scalars(stmt.order_by(order_by).limit(limit).offset(offset)))
+    order = order_by if isinstance(order_by, tuple | list) else (order_by,)
+    rows = list(session.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
     return rows, int(total or 0)
