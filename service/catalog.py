@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,13 +19,17 @@ from models.organizations import (
     ProgramCreate,
     ProgramLocation,
     ProgramPublic,
+    ProgramRevision,
     ProgramServiceArea,
+    ProgramStatus,
     ProgramUpdate,
     check_program_ranges,
 )
 from models.referrals import Referral
+from models.types import utcnow
+from models.users import Role
 from service.audit import record_event
-from service.errors import Conflict, Forbidden, InvalidInput
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.records import require_regions, require_row, update_versioned
 from service.scoping import Scope, overlaps, within
 
@@ -32,6 +37,43 @@ from service.scoping import Scope, overlaps, within
 def _require_admin(scope: Scope, what: str) -> None:
     if not scope.is_admin:
         raise Forbidden(f"Only administrators {what}")
+
+
+def _require_owner(scope: Scope, organization_id: int, what: str, *, record: str) -> None:
+    """Admins, or the organisation's own staff; another organisation's record answers 404 (``record``)."""
+    if scope.is_admin:
+        return
+    if scope.role is Role.agency_staff and scope.organization_id is not None:
+        if scope.organization_id != organization_id:
+            raise NotFound(f"{record} not found")
+        return
+    raise Forbidden(f"Only the organisation's staff and administrators {what}")
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready form of a field value, for programme revisions."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _revision(
+    session: Session, program: Program, *, action: str, changes: dict[str, tuple[Any, Any]], actor: int
+) -> None:
+    assert program.id is not None
+    session.add(
+        ProgramRevision(
+            program_id=program.id,
+            version=program.version,
+            actor_user_id=actor,
+            action=action,
+            changes={k: [_plain(old), _plain(new)] for k, (old, new) in changes.items()},
+        )
+    )
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -80,8 +122,9 @@ def create_organization(
 def update_organization(
     session: Session, *, org: Organization, data: OrganizationUpdate, scope: Scope, request_id: str | None
 ) -> Organization:
-    """Change an organisation's profile (admins)."""
-    _require_admin(scope, "edit organisations here")
+    """Change an organisation's profile (its own staff, admins)."""
+    assert org.id is not None
+    _require_owner(scope, org.id, "edit an organisation's profile", record=f"Organization {org.id}")
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
     for required in ("name", "kind", "region_code"):
         if required in changes and changes[required] is None:
@@ -124,8 +167,9 @@ def delete_organization(session: Session, *, org: Organization, scope: Scope, re
 def add_location(
     session: Session, *, org: Organization, data: LocationCreate, scope: Scope, request_id: str | None
 ) -> Location:
-    """Add a service point to an organisation (admins)."""
-    _require_admin(scope, "add locations here")
+    """Add a service point to an organisation (its own staff, admins)."""
+    assert org.id is not None
+    _require_owner(scope, org.id, "add locations", record=f"Organization {org.id}")
     require_regions(session, [data.region_code], loc=("body", "region_code"))
     assert org.id is not None
     location = Location(organization_id=org.id, **data.model_dump())
@@ -252,8 +296,12 @@ def _replace_links(
 
 
 def create_program(session: Session, *, data: ProgramCreate, scope: Scope, request_id: str | None) -> Program:
-    """Register a programme with its service area and locations (admins)."""
-    _require_admin(scope, "register programmes here")
+    """Register a programme with its service area and locations (the organisation's staff, admins).
+
+    A programme an organisation's staff register starts as ``draft``: facilitators see it once
+    its owner publishes it (status ``active``).
+    """
+    _require_owner(scope, data.organization_id, "register programmes", record=f"Organization {data.organization_id}")
     require_row(session, Organization, data.organization_id, loc=("body", "organization_id"), what="organisation")
     _check_program_links(
         session,
@@ -263,6 +311,8 @@ def create_program(session: Session, *, data: ProgramCreate, scope: Scope, reque
         eligibility=data.eligibility,
     )
     values = data.model_dump(mode="json", exclude={"service_area", "location_ids"})
+    if not scope.is_admin:
+        values["status"] = ProgramStatus.draft
     program = Program.model_validate(values)
     for key in ("opens_on", "closes_on", "valid_from", "valid_to"):
         setattr(program, key, getattr(data, key))
@@ -270,6 +320,9 @@ def create_program(session: Session, *, data: ProgramCreate, scope: Scope, reque
     session.flush()
     assert program.id is not None
     _replace_links(session, program.id, data.service_area, data.location_ids)
+    created = {k: (None, v) for k, v in values.items() if v not in (None, [], {})}
+    created.update({"service_area": (None, data.service_area), "location_ids": (None, data.location_ids)})
+    _revision(session, program, action="create", changes=created, actor=scope.user_id)
     record_event(
         session,
         actor_user_id=scope.user_id,
@@ -282,11 +335,19 @@ def create_program(session: Session, *, data: ProgramCreate, scope: Scope, reque
     return program
 
 
+PUBLISHED_STATUSES = (ProgramStatus.active, ProgramStatus.paused)
+
+
 def update_program(
     session: Session, *, program: Program, data: ProgramUpdate, scope: Scope, request_id: str | None
 ) -> Program:
-    """Change a programme (admins). Fields left out stay as they are."""
-    _require_admin(scope, "edit programmes here")
+    """Change a programme (the organisation's staff, admins). Fields left out stay as they are.
+
+    When its staff change a published programme without also setting its status, it goes back
+    to ``draft`` until they publish it again; every change is kept as a revision.
+    """
+    assert program.id is not None
+    _require_owner(scope, program.organization_id, "edit programmes", record=f"Program {program.id}")
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version", "service_area", "location_ids"})
     for key in ("opens_on", "closes_on", "valid_from", "valid_to"):
         if key in changes:
@@ -300,22 +361,32 @@ def update_program(
         check_program_ranges({**program.model_dump(), **changes})
     except ValueError as exc:
         raise InvalidInput(str(exc), loc=("body",)) from exc
+    new_area = data.service_area if "service_area" in data.model_fields_set else None
+    new_locations = data.location_ids if "location_ids" in data.model_fields_set else None
     _check_program_links(
         session,
         organization_id=program.organization_id,
-        service_area=data.service_area if "service_area" in data.model_fields_set else None,
-        location_ids=data.location_ids if "location_ids" in data.model_fields_set else None,
+        service_area=new_area,
+        location_ids=new_locations,
         eligibility=changes.get("eligibility"),
     )
+    edits_content = bool(set(changes) - {"status"}) or new_area is not None or new_locations is not None
+    if not scope.is_admin and edits_content and "status" not in changes and program.status in PUBLISHED_STATUSES:
+        changes["status"] = ProgramStatus.draft.value
+    before = {k: getattr(program, k) for k in changes}
+    old_area, old_locations = _links_of(session, program.id)
     update_versioned(session, program, changes, expected_version=data.version, what="Program")
-    assert program.id is not None
-    touched = list(changes)
-    if "service_area" in data.model_fields_set:
-        _replace_links(session, program.id, data.service_area or [], None)
-        touched.append("service_area")
-    if "location_ids" in data.model_fields_set:
-        _replace_links(session, program.id, None, data.location_ids or [])
-        touched.append("location_ids")
+    diff = {k: (before[k], v) for k, v in changes.items() if _plain(before[k]) != _plain(v)}
+    if new_area is not None:
+        _replace_links(session, program.id, new_area, None)
+        if sorted(old_area) != sorted(new_area):
+            diff["service_area"] = (sorted(old_area), sorted(new_area))
+    if new_locations is not None:
+        _replace_links(session, program.id, None, new_locations)
+        if sorted(old_locations) != sorted(new_locations):
+            diff["location_ids"] = (sorted(old_locations), sorted(new_locations))
+    published = diff.get("status", (None, None))[1] in PUBLISHED_STATUSES and len(diff) == 1
+    _revision(session, program, action="publish" if published else "update", changes=diff, actor=scope.user_id)
     record_event(
         session,
         actor_user_id=scope.user_id,
@@ -323,15 +394,53 @@ def update_program(
         entity="program",
         entity_id=program.id,
         request_id=request_id,
-        fields=touched,
+        fields=list(diff),
     )
     session.commit()
     return program
 
 
+def _links_of(session: Session, program_id: int) -> tuple[list[str], list[int]]:
+    area = list(session.exec(select(ProgramServiceArea.region_code).where(ProgramServiceArea.program_id == program_id)))
+    locations = list(session.exec(select(ProgramLocation.location_id).where(ProgramLocation.program_id == program_id)))
+    return area, locations
+
+
+def program_revisions(session: Session, program_id: int) -> list[ProgramRevision]:
+    """The programme's changes, oldest first (who, when, which version, old and new values)."""
+    return list(
+        session.exec(
+            select(ProgramRevision).where(ProgramRevision.program_id == program_id).order_by(ProgramRevision.id)
+        )
+    )
+
+
+def set_verified(
+    session: Session, *, org: Organization, verified: bool, scope: Scope, request_id: str | None
+) -> Organization:
+    """Mark an organisation verified (or not) after checking it: admins and forum organisers."""
+    if not (scope.is_admin or scope.role is Role.forum_organizer):
+        raise Forbidden("Only administrators and forum organisers verify organisations")
+    org.verified_at = utcnow() if verified else None
+    org.verified_by = scope.user_id if verified else None
+    session.add(org)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="verify" if verified else "unverify",
+        entity="organization",
+        entity_id=org.id,
+        request_id=request_id,
+    )
+    session.commit()
+    session.refresh(org)
+    return org
+
+
 def delete_program(session: Session, *, program: Program, scope: Scope, request_id: str | None) -> None:
-    """Delete a programme nobody was referred to (admins); otherwise close it."""
-    _require_admin(scope, "delete programmes")
+    """Delete a programme nobody was referred to (its organisation's staff, admins); otherwise close it."""
+    assert program.id is not None
+    _require_owner(scope, program.organization_id, "delete programmes", record=f"Program {program.id}")
     if session.exec(select(Referral.id).where(Referral.program_id == program.id)).first():
         raise Conflict("Families were referred to this programme; set its status to closed instead")
     program_id = program.id

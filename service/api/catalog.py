@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import BaseModel
 from sqlmodel import select
 
 from models.organizations import (
@@ -152,7 +154,11 @@ def get_program(program_id: int, session: SessionDep, scope: ScopeDep) -> Progra
 def update_program(
     program_id: int, data: ProgramUpdate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> ProgramPublic:
-    """Change a programme (admins). Send the ``version`` you read."""
+    """Change a programme (its organisation's staff, admins). Send the ``version`` you read.
+
+    Staff edits to a published programme put it back to ``draft`` unless the same request sets
+    ``status`` (``active`` publishes it). Another organisation's programme answers 404.
+    """
     program = get_in_scope(session, scope, Program, program_id, "Program")
     program = svc.update_program(session, program=program, data=data, scope=scope, request_id=request_id(request))
     return svc.programs_public(session, [program])[0]
@@ -160,7 +166,36 @@ def update_program(
 
 @programs.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_program(program_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
-    """Delete a programme nobody was referred to (admins)."""
+    """Delete a programme nobody was referred to (its organisation's staff, admins)."""
     program = get_in_scope(session, scope, Program, program_id, "Program")
     svc.delete_program(session, program=program, scope=scope, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+class Revision(BaseModel):
+    version: int
+    at: datetime
+    actor_user_id: int | None
+    action: str
+    changes: dict[str, Any]
+
+
+@programs.get("/{program_id}/revisions", response_model=list[Revision])
+def program_revisions(program_id: int, session: SessionDep, scope: ScopeDep) -> list[Revision]:
+    """Who changed the programme, when, and each field's old and new value (oldest first)."""
+    get_in_scope(session, scope, Program, program_id, "Program")
+    return [Revision.model_validate(r, from_attributes=True) for r in svc.program_revisions(session, program_id)]
+
+
+class Verification(BaseModel):
+    verified: bool
+
+
+@organizations.put("/{organization_id}/verification", response_model=OrganizationPublic)
+def verify_organization(
+    organization_id: int, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
+) -> OrganizationPublic:
+    """Mark an organisation verified, or take the mark away (admins, forum organisers of its region)."""
+    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
+    org = svc.set_verified(session, org=org, verified=body.verified, scope=scope, request_id=request_id(request))
+    return OrganizationPublic.model_validate(org.model_dump())

@@ -135,13 +135,23 @@ def test_programme_update_keeps_other_fields_and_checks_versions(
     assert cleared.status_code == 200 and cleared.json()["eligibility"] is None
 
 
-def test_only_admins_write_the_catalogue(client: TestClient, session: Session, as_user: Headers) -> None:
+def test_who_writes_the_catalogue(client: TestClient, session: Session, as_user: Headers) -> None:
+    """Only admins register organisations; programmes come from their own organisation's staff."""
     own = session.exec(select(Organization).where(Organization.name == "Dinas Sosial Kota Bandung")).first()
-    assert own is not None
+    other = session.exec(select(Organization).where(Organization.name == "Forum CSR Kota Bandung")).first()
+    assert own is not None and other is not None
     for username in ("pendamping.kebonjayanti", "dinsos.bandung", "forum.bandung"):
         headers = as_user(username)
         assert client.post("/api/v1/organizations", json=org_body(), headers=headers).status_code == 403
-        assert client.post("/api/v1/programs", json=program_body(own.id or 0), headers=headers).status_code == 403
+    for username in ("pendamping.kebonjayanti", "forum.bandung"):
+        assert (
+            client.post("/api/v1/programs", json=program_body(own.id or 0), headers=as_user(username)).status_code
+            == 403
+        )
+    staff = as_user("dinsos.bandung")
+    assert client.post("/api/v1/programs", json=program_body(other.id or 0), headers=staff).status_code == 404
+    created = client.post("/api/v1/programs", json=program_body(own.id or 0, status="active"), headers=staff)
+    assert created.status_code == 201 and created.json()["status"] == "draft"
 
 
 def test_organisation_with_programmes_cannot_be_deleted(client: TestClient, session: Session, as_user: Headers) -> None:
