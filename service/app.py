@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from service.api import catalog, households, matching, people, referrals, system
+from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         api.include_router(router)
     app.include_router(system.health)
+    app.include_router(hsds_router)
     app.include_router(api)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -18,9 +19,11 @@ app = typer.Typer(help="Jejaring: partner network and resource map for PKH.", no
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 seed_app = typer.Typer(help="Reference and demo data.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+hsds_app = typer.Typer(help="Open Referral HSDS 3.0 data packages (CSVs and datapackage.json).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
+app.add_typer(hsds_app, name="hsds")
 
 
 @db_app.command("upgrade")
@@ -86,6 +89,56 @@ def users_create(
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2) from exc
     typer.echo(f"created user {user.username} (id {user.id}, role {role.value})")
+
+
+@hsds_app.command("export")
+def hsds_export(
+    path: Annotated[Path, typer.Argument(help="The zip to write, e.g. jejaring-hsds.zip")],
+    lang: Annotated[str | None, typer.Option(help="id or en (default: the site's language)")] = None,
+) -> None:
+    """Write organisations, locations and published programmes as an HSDS tabular data package."""
+    from service.hsds import export_package
+
+    settings = get_settings()
+    if lang not in (None, "id", "en"):
+        typer.echo("error: --lang takes id or en", err=True)
+        raise typer.Exit(2)
+    with Session(make_engine(settings), expire_on_commit=False) as session:
+        counts = export_package(session, path, lang=lang or settings.default_language)
+    typer.echo(f"wrote {path}: " + ", ".join(f"{table}={n}" for table, n in counts.items()))
+
+
+@hsds_app.command("import")
+def hsds_import(
+    path: Annotated[Path, typer.Argument(help="An HSDS tabular data package (zip)")],
+    actor: Annotated[str | None, typer.Option(help="Username of the admin the audit trail names")] = None,
+) -> None:
+    """Import organisations, locations and services; refuse broken rows with line and reason.
+
+    Exit status: 0 when every row was taken, 1 when some were refused (the good ones are still
+    written), 2 when the package cannot be read at all.
+    """
+    from sqlmodel import select
+
+    from models.users import User
+    from service.hsds import PackageError, import_package
+
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        actor_id = None
+        if actor is not None:
+            user = session.exec(select(User).where(User.username == actor)).first()
+            if user is None or user.role is not Role.admin:
+                typer.echo(f"error: {actor} is not an administrator", err=True)
+                raise typer.Exit(2)
+            actor_id = user.id
+        try:
+            report = import_package(session, path, actor_user_id=actor_id)
+        except (PackageError, OSError) as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(report.text())
+    if report.refused:
+        raise typer.Exit(1)
 
 
 @app.command("serve")
