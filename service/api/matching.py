@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, model_validator
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from mapping.matching import ProgramFacts
 from mapping.screening import screen
@@ -20,7 +21,7 @@ from service import matching as svc
 from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.errors import Forbidden, InvalidInput
 from service.records import require_regions
-from service.scoping import get_in_scope, within
+from service.scoping import Scope, get_in_scope, within
 
 router = APIRouter(tags=["matching"])
 
@@ -221,6 +222,11 @@ def withhold_small_counts(counts: dict[str, int]) -> dict[str, int | None]:
 @router.post("/programs/preview", response_model=Preview)
 def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Preview:
     """How many households in a service area a draft rule would admit (counts only, no identities)."""
+    return preview_counts(session, scope, body, today=settings.today())
+
+
+def preview_counts(session: Session, scope: Scope, body: PreviewRequest, *, today: date) -> Preview:
+    """The body of ``POST /programs/preview``, shared with the agency pages' live preview."""
     if scope.role is Role.facilitator:
         raise Forbidden("Rule previews are for agencies, forum organisers and administrators")
     require_regions(session, body.service_area, loc=("body", "service_area"))
@@ -232,7 +238,6 @@ def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep, set
         raise InvalidInput(
             f"a preview covers at most {MAX_PREVIEW} households; choose a smaller area", loc=("body", "service_area")
         )
-    today = settings.today()
     program = ProgramFacts(
         program_id=0,
         name="preview",

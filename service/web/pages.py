@@ -66,6 +66,13 @@ def csrf_token(session_token: str, settings: Settings) -> str:
     return hmac.new(settings.secret_key.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def csrf_ok(sent: object, session_token: str | None, settings: Settings) -> bool:
+    """Whether a form's CSRF field matches the session (constant time; any text, never an error)."""
+    if not session_token or not isinstance(sent, str):
+        return False
+    return hmac.compare_digest(sent.encode(), csrf_token(session_token, settings).encode())
+
+
 def render(
     request: Request,
     settings: Settings,
@@ -153,7 +160,7 @@ def login_submit(
 @router.post("/logout")
 def logout(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
-    if token and not hmac.compare_digest(csrf, csrf_token(token, settings)):
+    if token and not csrf_ok(csrf, token, settings):
         return HTMLResponse("Invalid form token; reload the page and try again.", status_code=403)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
@@ -567,4 +574,8 @@ def household_page(household_id: str, request: Request, session: SessionDep, set
         "sections": _match_sections(found.items),
         "counts": found.counts,
     }
+    # The matches' refer forms and open referrals; imported here since referral_pages imports this module.
+    from service.web.referral_pages import household_referrals
+
+    context.update(household_referrals(session, scope, household, found.items, settings))
     return render(request, settings, "kpm_household.html", context, user=user)
