@@ -131,6 +131,7 @@ class ProgramFacts:
     organization_name: str
     kind: str
     status: str
+    organization_verified: bool = False
     eligibility: dict[str, Any] | None = None
     service_area: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()

@@ -179,6 +179,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "m.score": {"id": "Skor", "en": "Score"},
     "m.distance": {"id": "Jarak", "en": "Distance"},
     "m.none": {"id": "Tidak ada program di bagian ini.", "en": "No programme in this section."},
+    "m.verified": {"id": "terverifikasi", "en": "verified"},
+    "m.verified_title": {
+        "id": "Lembaga ini sudah diperiksa admin atau pengelola forum",
+        "en": "An administrator or forum organiser has checked this organisation",
+    },
     "m.more": {
         "id": "{n} program lain yang lebih jauh dari syarat tidak ditampilkan.",
         "en": "{n} more programmes, further from qualifying, are not listed.",

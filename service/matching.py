@@ -237,9 +237,11 @@ def program_facts(
 ) -> tuple[list[ProgramFacts], dict[int, list[tuple[float, float]]]]:
     """Programmes matching ``where`` with their service areas and location points (3 queries)."""
     rows = session.exec(
-        select(Program, Organization.name).join(Organization, Organization.id == Program.organization_id).where(*where)
+        select(Program, Organization.name, Organization.verified_at)
+        .join(Organization, Organization.id == Program.organization_id)
+        .where(*where)
     ).all()
-    ids = [p.id for p, _ in rows]
+    ids = [p.id for p, _, _ in rows]
     areas: dict[int, list[str]] = defaultdict(list)
     points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     if ids:
@@ -260,6 +262,7 @@ def program_facts(
             program_id=p.id or 0,
             name=p.name,
             organization_name=org_name,
+            organization_verified=verified_at is not None,
             kind=p.kind,
             status=p.status,
             eligibility=p.eligibility,
@@ -272,7 +275,7 @@ def program_facts(
             capacity=p.capacity,
             capacity_remaining=p.capacity_remaining,
         )
-        for p, org_name in rows
+        for p, org_name, verified_at in rows
     ]
     return facts, dict(points)
 
@@ -430,6 +433,7 @@ def find_matches(
                 "program_id": program.program_id,
                 "program_name": program.name,
                 "organization_name": program.organization_name,
+                "organization_verified": program.organization_verified,
                 "kind": program.kind,
                 "status": status,
                 "score": float(parts["total"][i]),

@@ -44,6 +44,7 @@ class Match(BaseModel):
     program_id: int
     program_name: str
     organization_name: str
+    organization_verified: bool = Field(description="An administrator or forum organiser checked the organisation")
     kind: str
     status: Literal["eligible", "unknown", "ineligible"]
     score: float

@@ -154,6 +154,11 @@ def test_organisers_and_admins_verify_organisations(client: TestClient, session:
     assert verified.status_code == 200 and verified.json()["verified_at"]
     seen = client.get(f"/api/v1/organizations/{dinsos.id}", headers=as_user("pendamping.kebonjayanti")).json()
     assert seen["verified_at"] == verified.json()["verified_at"]
+    # Facilitators see the mark on every match of that organisation's programmes, at once.
+    prse = session.exec(select(Household).where(Household.pkh_id == DEMO_CASES["kebon_jayanti_prse_woman"])).one()
+    matches = client.get(f"/api/v1/households/{prse.id}/matches", headers=as_user("pendamping.kebonjayanti")).json()
+    marks = {m["organization_name"]: m["organization_verified"] for m in matches["matches"]}
+    assert marks[DINSOS] is True and marks[FORUM_CSR] is False
     undone = client.put(
         f"/api/v1/organizations/{dinsos.id}/verification", json={"verified": False}, headers=as_user("admin")
     )

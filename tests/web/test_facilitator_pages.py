@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models.households import Business, Household, KpmGroup
+from models.organizations import Organization
 from models.types import utcnow
 from models.users import User
 from seeds.demo import DEMO_CASES
@@ -507,3 +508,15 @@ def test_caseload_in_english_and_the_language_switch_keeps_the_filter(client: Te
         assert words in english.text, words
     screening = client.get("/kpm/skrining").text
     assert "eligible" in screening and "Download CSV" in screening and "memenuhi syarat" not in screening
+
+
+def test_household_page_marks_verified_organisations(client: TestClient, session: Session) -> None:
+    prse = household(session, DEMO_CASES["kebon_jayanti_prse_woman"])
+    sign_in(client, "pendamping.kebonjayanti")
+    assert "terverifikasi" not in client.get(f"/kpm/{prse.id}").text
+    org = session.exec(select(Organization).where(Organization.name == "Dinas Sosial Kota Bandung")).one()
+    org.verified_at = utcnow()
+    session.add(org)
+    session.commit()
+    page = client.get(f"/kpm/{prse.id}").text
+    assert page.count("✓ terverifikasi") == 1, "only the Dinas Sosial programme's organisation is verified"
