@@ -97,3 +97,13 @@ def test_sign_out_needs_the_form_token(client: TestClient) -> None:
 def test_about_page_attributes_the_region_data(client: TestClient) -> None:
     page = client.get("/about").text
     assert "idn-area-data" in page and "ODbL" in page
+
+
+def test_agency_home_speaks_words_not_codes_and_links_the_agency_pages(client: TestClient) -> None:
+    page_sign_in(client, "dinsos.bandung")
+    home = client.get("/").text
+    assert '<span class="sbadge s-active">Aktif</span>' in home
+    for code in (">active<", ">capital_grant<", ">training<", ">draft<"):
+        assert code not in home, code
+    for link in ('href="/lembaga/program"', 'href="/lembaga/permintaan"', 'href="/rujukan"'):
+        assert link in home
