@@ -5,7 +5,15 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.network import Forum, ForumMember, Partnership
-from models.organizations import Location, Organization, Program, ProgramLocation, ProgramRevision, ProgramServiceArea
+from models.organizations import (
+    HsdsExternalId,
+    Location,
+    Organization,
+    Program,
+    ProgramLocation,
+    ProgramRevision,
+    ProgramServiceArea,
+)
 from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region
 from models.types import Timestamped, Versioned
@@ -20,6 +28,7 @@ __all__ = [
     "Forum",
     "ForumMember",
     "Household",
+    "HsdsExternalId",
     "KpmGroup",
     "Location",
     "Organization",

@@ -256,3 +256,14 @@ class ProgramRevision(Timestamped, table=True):
     actor_user_id: int | None = Field(default=None, foreign_key="user.id")
     action: str = Field(max_length=20)  # create, update, publish
     changes: dict[str, Any] = json_column(nullable=False, default_factory=dict)
+
+
+class HsdsExternalId(Timestamped, table=True):
+    """Which local record an HSDS id of another publisher was imported as (import idempotency)."""
+
+    __tablename__ = "hsds_external_id"
+
+    source: str = Field(primary_key=True, max_length=200)  # the package's publisher (datapackage name)
+    entity: str = Field(primary_key=True, max_length=20)  # organization, location, service
+    external_id: str = Field(primary_key=True, max_length=64)
+    local_id: int = Field(index=True)

@@ -64,6 +64,7 @@ from mapping.matching import _expected_text
 from models.eligibility import SECTORS
 from models.organizations import (
     CapacityUnit,
+    HsdsExternalId,
     Location,
     LocationCreate,
     Organization,
@@ -1364,6 +1365,10 @@ class _Importer:
         # A system import has no user; the audit trail then records no actor.
         self.scope = Scope(user_id=actor_user_id, role=Role.admin)  # type: ignore[arg-type]
         self.from_jejaring = (descriptor.get("jejaring") or {}).get("id_namespace") == str(NAMESPACE)
+        # Another publisher's ids are remembered per publisher, so re-importing its package (even
+        # after a record was renamed here) finds the same records instead of adding new ones.
+        publisher = descriptor.get("name") or descriptor.get("homepage") or descriptor.get("id")
+        self.source = None if self.from_jejaring else str(publisher or "unnamed-package")[:200]
         paths = {t.name: t.path for t in TABLES} | {"address": "addresses.csv"}  # addresses: other publishers
         for res in descriptor.get("resources") or []:
             if isinstance(res, dict) and isinstance(res.get("name"), str) and isinstance(res.get("path"), str):
@@ -1385,6 +1390,34 @@ class _Importer:
         self.refused_entities: dict[str, Row] = {}  # HSDS id -> its refused row
 
     # --- helpers
+
+    def _known(self, entity: str, hid: str, model: Any) -> int | None:
+        """The local record this publisher's ``hid`` was imported as before, if it still exists."""
+        if self.source is None:
+            return None
+        local = self.session.exec(
+            select(HsdsExternalId.local_id).where(
+                HsdsExternalId.source == self.source,
+                HsdsExternalId.entity == entity,
+                HsdsExternalId.external_id == hid,
+            )
+        ).first()
+        if local is None or self.session.get(model, local) is None:
+            return None
+        return int(local)
+
+    def _remember(self, entity: str, hid: str, local_id: int) -> None:
+        """Record (once) which local record this publisher's id is."""
+        if self.source is None:
+            return
+        key = (self.source, entity, hid)
+        row = self.session.get(HsdsExternalId, key)
+        if row is None:
+            self.session.add(HsdsExternalId(source=self.source, entity=entity, external_id=hid, local_id=local_id))
+        elif row.local_id != local_id:
+            row.local_id = local_id
+            self.session.add(row)
+        self.session.commit()
 
     def refuse(self, row: Row, reason: str) -> None:
         if row.status != "refused":
@@ -1635,8 +1668,11 @@ class _Importer:
         if problems or data is None:
             self._refuse_entity("organization", hid, row, problems, children)
             return
-        existing = self._match_organization(hid, data.name, data.region_code)
+        existing = self._known("organization", hid, Organization) or self._match_organization(
+            hid, data.name, data.region_code
+        )
         if existing is not None:
+            self._remember("organization", hid, existing)
             self.org_map[hid] = existing
             self.report.existing["organization"] += 1
             row.status = "taken"
@@ -1649,6 +1685,7 @@ class _Importer:
             self._refuse_entity("organization", hid, row, [error], children)
             return
         assert new_id is not None
+        self._remember("organization", hid, new_id)
         self.org_map[hid] = new_id
         self.report.created["organization"] += 1
         row.status = "taken"
@@ -1748,8 +1785,11 @@ class _Importer:
             self._refuse_entity("location", hid, row, problems, children)
             return
         org_id = self.org_map[org_hid]
-        existing = self._match_named(Location, org_id, data.name, hid, location_uuid)
+        existing = self._known("location", hid, Location) or self._match_named(
+            Location, org_id, data.name, hid, location_uuid
+        )
         if existing is not None:
+            self._remember("location", hid, existing)
             self.loc_map[hid] = existing
             self.report.existing["location"] += 1
         else:
@@ -1764,6 +1804,7 @@ class _Importer:
                 self._refuse_entity("location", hid, row, [error], children)
                 return
             assert new_id is not None
+            self._remember("location", hid, new_id)
             self.loc_map[hid] = new_id
             self.report.created["location"] += 1
         row.status = "taken"
@@ -2007,8 +2048,11 @@ class _Importer:
         if problems or data is None:
             self._refuse_entity("service", hid, row, problems, children)
             return
-        existing = self._match_named(Program, org_id, data.name, hid, service_uuid)
+        existing = self._known("service", hid, Program) or self._match_named(
+            Program, org_id, data.name, hid, service_uuid
+        )
         if existing is not None:
+            self._remember("service", hid, existing)
             self.svc_map[hid] = existing
             self.report.existing["service"] += 1
         else:
@@ -2019,6 +2063,7 @@ class _Importer:
                 self._refuse_entity("service", hid, row, [error], children)
                 return
             assert new_id is not None
+            self._remember("service", hid, new_id)
             self.svc_map[hid] = new_id
             self.report.created["service"] += 1
             self.report.notes.extend(notes)

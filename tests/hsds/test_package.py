@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from models.organizations import (
+    HsdsExternalId,
     Location,
     Organization,
     Program,
@@ -516,6 +517,21 @@ def test_another_publishers_package_uses_its_own_ids_names_and_words(target: Ses
     )
     assert target.exec(select(ProgramServiceArea.region_code)).all() == ["32.73"]
     assert report.count("attributes.csv", "ignored") == 1  # a term outside the Jejaring taxonomies
+
+    # Renamed here afterwards, the records are still found by the publisher's ids: no duplicates.
+    koperasi.name, kantor.name, program.name = "Koperasi Maju Bersama (KMB)", "Kantor KMB", "Pembukuan KMB"
+    target.add_all([koperasi, kantor, program])
+    target.commit()
+    again = hsds.import_package(target, buf.getvalue())
+    assert again.refused == [], again.text()
+    assert again.created == {"organization": 0, "location": 0, "service": 0}
+    assert again.existing == {"organization": 1, "location": 1, "service": 1}
+    assert len(target.exec(select(Organization)).all()) == 1 and len(target.exec(select(Program)).all()) == 1
+    assert {(r.entity, r.external_id) for r in target.exec(select(HsdsExternalId))} == {
+        ("organization", org),
+        ("location", loc),
+        ("service", svc),
+    }
 
     # Without a kind the organisation cannot be placed, and everything under it waits.
     bare = io.BytesIO()
