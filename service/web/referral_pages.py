@@ -11,7 +11,7 @@ token; a refused move re-renders the referral with the reason, never a 500.
 from __future__ import annotations
 
 import re
-import uuid
+import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -171,7 +171,7 @@ def household_referrals(
             mine = existing.facilitator_id is not None and existing.facilitator_id == scope.facilitator_id
             refer[pid] = ReferForm(pid, m["organization_name"], consent, existing.id, existing.status, mine)
         elif may_refer and m["status"] in ("eligible", "unknown"):
-            refer[pid] = ReferForm(pid, m["organization_name"], consent, can_refer=True, key=uuid.uuid4().hex)
+            refer[pid] = ReferForm(pid, m["organization_name"], consent, can_refer=True, key=secrets.token_urlsafe(18))
     zone = ZoneInfo(settings.timezone)
     return {"refer": refer, "local_date": lambda moment: moment.astimezone(zone).date()}
 
