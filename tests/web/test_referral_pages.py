@@ -52,7 +52,7 @@ def refer_form(html: str, program_id: int) -> dict[str, str]:
     """The hidden fields of the refer form of one match on the household page."""
     match = re.search(
         rf'<form method="post" action="/rujukan/baru">(?:(?!</form>).)*?name="program_id" value="{program_id}">'
-        r'(?:(?!</form>).)*?name="key" value="([0-9a-f]+)"(?:(?!</form>).)*</form>',
+        r'(?:(?!</form>).)*?name="key" value="([A-Za-z0-9_-]+)"(?:(?!</form>).)*</form>',
         html,
         re.S,
     )
@@ -115,7 +115,7 @@ def test_household_page_offers_a_refer_form_asking_for_consent(client: TestClien
     assert pid is not None
     page = client.get(f"/kpm/{h.id}").text
     form = refer_form(page, pid)
-    assert form["household_id"] == str(h.id) and form["csrf"] == csrf_of(page) and len(form["key"]) == 32
+    assert form["household_id"] == str(h.id) and form["csrf"] == csrf_of(page) and len(form["key"]) >= 24
     text = unescape(form["_html"])
     assert f"Keluarga setuju datanya dibagikan kepada {DINSOS_ORG} untuk rujukan ini" in text
     assert 'name="consent" value="ya" required' in form["_html"] and "…termasuk nomor HP" in text
