@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.api import catalog, households, matching, people, referrals, system
+from service.api import catalog, households, matching, network, people, referrals, system
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.errors import ERROR_RESPONSES, install_error_handlers
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog.programs,
         households.router,
         people.router,
+        network.router,
     ):
         api.include_router(router)
     app.include_router(system.health)

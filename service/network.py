@@ -1,0 +1,217 @@
+"""Loads the stakeholder network of a region from the database (rebuilt on every call).
+
+Households enter only as counts: eligible households per (village, programme), from the
+vectorised screener (status code 2).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, time
+
+import networkx as nx
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from mapping.network import (
+    DemandCount,
+    FacilitatorRecord,
+    ForumRecord,
+    NetworkRecords,
+    OrgRecord,
+    PartnershipRecord,
+    ProgramRecord,
+    ReferralCount,
+    build_graph,
+)
+from models.households import Facilitator, FacilitatorVillage, Household
+from models.network import Forum, ForumMember, Partnership
+from models.organizations import Organization, Program, ProgramServiceArea, ProgramStatus
+from models.referrals import Referral
+from models.regions import Region
+from models.types import code_within
+from models.users import Role
+from service.errors import NotFound
+from service.matching import screen_where
+from service.records import require_regions
+from service.scoping import Scope, overlaps, within
+
+
+def _overlap(a: str, b: str) -> bool:
+    return code_within(a, b) or code_within(b, a)
+
+
+def _regency(code: str) -> str:
+    return ".".join(code.split(".")[:2])
+
+
+def require_region_in_scope(session: Session, scope: Scope, region: str) -> None:
+    """422 for an unknown code; 404 for a region outside the caller's reach."""
+    require_regions(session, [region], loc=("query", "region"))
+    if scope.is_admin:
+        return
+    allowed: list[str] = []
+    if scope.role is Role.forum_organizer and scope.forum_region:
+        if code_within(region, scope.forum_region):
+            return
+    elif scope.role is Role.facilitator and scope.facilitator_id is not None:
+        villages = session.exec(
+            select(FacilitatorVillage.village_code).where(FacilitatorVillage.facilitator_id == scope.facilitator_id)
+        ).all()
+        allowed = sorted({_regency(v) for v in villages})
+    elif scope.role is Role.agency_staff and scope.organization_id is not None:
+        allowed = list(
+            session.exec(
+                select(ProgramServiceArea.region_code)
+                .join(Program, Program.id == ProgramServiceArea.program_id)  # type: ignore[arg-type]
+                .where(Program.organization_id == scope.organization_id)
+            ).all()
+        )
+    if not any(_overlap(region, a) for a in allowed):
+        raise NotFound(f"region {region} not found")
+
+
+def load_records(
+    session: Session, region: str, *, today: date, since: date | None = None, until: date | None = None
+) -> NetworkRecords:
+    """The records of ``region``'s network: organisations in it or with published programmes
+    serving it, facilitators serving villages in it, forums overlapping it, their ties
+    (partnerships active in the window), referrals sent in the window and eligible counts."""
+    serving = select(ProgramServiceArea.program_id).where(overlaps(ProgramServiceArea.region_code, region))
+    org_in = select(Organization.id).where(within(Organization.region_code, region))
+    programs = session.exec(
+        select(Program).where(
+            Program.status != ProgramStatus.draft,
+            sa.or_(Program.id.in_(serving), Program.organization_id.in_(org_in)),  # type: ignore[union-attr,attr-defined]
+        )
+    ).all()
+    prog_ids = [p.id for p in programs]
+    areas: dict[int, list[str]] = {}
+    if prog_ids:
+        for pid, code in session.exec(
+            select(ProgramServiceArea.program_id, ProgramServiceArea.region_code).where(
+                ProgramServiceArea.program_id.in_(prog_ids)  # type: ignore[attr-defined]
+            )
+        ):
+            areas.setdefault(pid, []).append(code)
+    org_ids = {p.organization_id for p in programs}
+    orgs = session.exec(
+        select(Organization).where(
+            sa.or_(within(Organization.region_code, region), Organization.id.in_(sorted(org_ids)))  # type: ignore[union-attr]
+        )
+    ).all()
+
+    fv = session.exec(
+        select(FacilitatorVillage.facilitator_id, FacilitatorVillage.village_code).where(
+            within(FacilitatorVillage.village_code, region)
+        )
+    ).all()
+    villages_of: dict[int, list[str]] = {}
+    for fid, code in fv:
+        villages_of.setdefault(fid, []).append(code)
+    facs = session.exec(
+        select(Facilitator).where(
+            sa.or_(
+                Facilitator.id.in_(sorted(villages_of)),  # type: ignore[union-attr]
+                sa.and_(Facilitator.region_code.is_not(None), within(Facilitator.region_code, region)),  # type: ignore[union-attr]
+            )
+        )
+    ).all()
+    forums = session.exec(select(Forum).where(overlaps(Forum.region_code, region))).all()
+    members: dict[int, list[tuple[str, int]]] = {}
+    if forums:
+        for m in session.exec(select(ForumMember).where(ForumMember.forum_id.in_([f.id for f in forums]))):  # type: ignore[attr-defined]
+            members.setdefault(m.forum_id, []).append((str(m.member_kind), m.member_id))
+
+    ties = select(Partnership)
+    if since is not None:
+        ties = ties.where(sa.or_(Partnership.ended_on.is_(None), Partnership.ended_on >= since))  # type: ignore[union-attr,operator,arg-type]
+    if until is not None:
+        ties = ties.where(sa.or_(Partnership.started_on.is_(None), Partnership.started_on <= until))  # type: ignore[union-attr,operator,arg-type]
+    partnerships = [
+        PartnershipRecord(
+            t.id or 0,
+            str(t.party_a_kind),
+            t.party_a_id,
+            str(t.party_b_kind),
+            t.party_b_id,
+            str(t.kind),
+            t.started_on,
+            t.ended_on,
+        )
+        for t in session.exec(ties)
+    ]  # both ends are checked against the nodes by build_graph
+
+    fac_ids = [f.id for f in facs]
+    referrals: list[ReferralCount] = []
+    if fac_ids and prog_ids:
+        stmt = (
+            select(Referral.facilitator_id, Referral.program_id, Referral.status, sa.func.count())
+            .where(Referral.facilitator_id.in_(fac_ids), Referral.program_id.in_(prog_ids))  # type: ignore[union-attr,attr-defined]
+            .group_by(Referral.facilitator_id, Referral.program_id, Referral.status)  # type: ignore[arg-type]
+        )
+        if since is not None:
+            stmt = stmt.where(Referral.sent_at >= datetime.combine(since, time.min, tzinfo=UTC))
+        if until is not None:
+            stmt = stmt.where(Referral.sent_at <= datetime.combine(until, time.max, tzinfo=UTC))
+        referrals = [ReferralCount(f or 0, p, str(s), int(n)) for f, p, s, n in session.exec(stmt)]
+
+    demand = eligible_counts(session, region, {i for i in prog_ids if i is not None}, today=today)
+    codes = {v for vs in villages_of.values() for v in vs} | {d.village_code for d in demand}
+    names = (
+        dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).all())  # type: ignore[attr-defined]
+        if codes
+        else {}
+    )
+    return NetworkRecords(
+        organizations=[OrgRecord(o.id or 0, o.name, str(o.kind), o.region_code) for o in orgs],
+        programs=[
+            ProgramRecord(
+                p.id or 0,
+                p.name,
+                p.organization_id,
+                str(p.kind),
+                str(p.status),
+                tuple(sorted(areas.get(p.id or 0, []))),
+            )
+            for p in programs
+        ],
+        facilitators=[
+            FacilitatorRecord(f.id or 0, f.name, tuple(sorted(villages_of.get(f.id or 0, [])))) for f in facs
+        ],
+        forums=[
+            ForumRecord(f.id or 0, f.name, f.region_code, tuple(sorted(members.get(f.id or 0, [])))) for f in forums
+        ],
+        partnerships=partnerships,
+        referrals=referrals,
+        demand=demand,
+        village_names=names,
+    )
+
+
+def eligible_counts(session: Session, region: str, program_ids: set[int], *, today: date) -> list[DemandCount]:
+    """Eligible households (screener code 2) per (village, programme) in ``region``."""
+    where = [within(Household.village_code, region)]
+    ids, programs, codes = screen_where(session, where, today=today)
+    if not ids or not programs:
+        return []
+    village = dict(session.exec(select(Household.id, Household.village_code).where(*where)).all())
+    villages = np.array([village[i] for i in ids], dtype=object)
+    counts: Counter[tuple[str, int]] = Counter()
+    for row, p in enumerate(programs):
+        if p.program_id not in program_ids:
+            continue
+        hit = codes[row] == 2
+        if hit.any():
+            for code, n in Counter(villages[hit].tolist()).items():
+                counts[(code, p.program_id)] += n
+    return [DemandCount(v, p, n) for (v, p), n in sorted(counts.items())]
+
+
+def load_graph(
+    session: Session, scope: Scope, region: str, *, today: date, since: date | None = None, until: date | None = None
+) -> nx.MultiDiGraph:
+    """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
+    require_region_in_scope(session, scope, region)
+    return build_graph(load_records(session, region, today=today, since=since, until=until))
