@@ -9,6 +9,7 @@ the path of the first fault inside the tree (``eligibility.all[2].value``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
@@ -212,40 +213,36 @@ def validate_rule_tree(tree: dict[str, Any] | None, *, root: str = "eligibility"
     return _check_node(tree, root)
 
 
+def criteria(tree: dict[str, Any] | None) -> Iterator[dict[str, Any]]:
+    """Every criterion (leaf) of a validated rule tree, in tree order."""
+    if not tree:
+        return
+    if "field" in tree:
+        yield tree
+    for key in ("all", "any"):
+        for child in tree.get(key, []):
+            yield from criteria(child)
+    if "not" in tree:
+        yield from criteria(tree["not"])
+
+
 def rule_fields_in(tree: dict[str, Any] | None) -> list[str]:
     """Return the field names a rule tree uses, in order of first use."""
-    seen: dict[str, None] = {}
-
-    def walk(node: dict[str, Any]) -> None:
-        if "field" in node:
-            seen.setdefault(node["field"], None)
-        for key in ("all", "any"):
-            for child in node.get(key, []):
-                walk(child)
-        if "not" in node:
-            walk(node["not"])
-
-    if tree:
-        walk(tree)
-    return list(seen)
+    return list(dict.fromkeys(c["field"] for c in criteria(tree)))
 
 
 def region_codes_in(tree: dict[str, Any] | None) -> list[str]:
     """Return every region code a ``within`` criterion names, for existence checks."""
-    codes: list[str] = []
+    return [code for c in criteria(tree) if c["op"] == "within" for code in c["value"]]
 
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("op") == "within":
-            codes.extend(node["value"])
-        for key in ("all", "any"):
-            for child in node.get(key, []):
-                walk(child)
-        if "not" in node:
-            walk(node["not"])
 
-    if tree:
-        walk(tree)
-    return codes
+def program_ids_in(tree: dict[str, Any] | None) -> list[int]:
+    """Return the programme ids that ``history.completed_programs`` criteria name."""
+    return [
+        c["value"]
+        for c in criteria(tree)
+        if c["field"] == "history.completed_programs" and c["op"] == "contains"
+    ]
 
 
 EligibilityRule = Annotated[dict[str, Any] | None, AfterValidator(validate_rule_tree)]

@@ -61,7 +61,7 @@ from sqlmodel import Session, select
 
 from mapping import labels
 from mapping.matching import _expected_text
-from models.eligibility import SECTORS
+from models.eligibility import SECTORS, program_ids_in, region_codes_in
 from models.organizations import (
     CapacityUnit,
     HsdsExternalId,
@@ -326,41 +326,6 @@ _ALL_NESTED = ("semua dari", "all of")
 _NOT = ("bukan", "not")
 
 
-def rule_program_ids(rule: dict[str, Any] | None) -> list[int]:
-    """The programme ids a rule's ``history.completed_programs`` criteria name."""
-    found: list[int] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("field") == "history.completed_programs" and isinstance(node.get("value"), int):
-            found.append(node["value"])
-        for key in ("all", "any"):
-            for child in node.get(key, []):
-                walk(child)
-        if "not" in node:
-            walk(node["not"])
-
-    if rule:
-        walk(rule)
-    return found
-
-
-def rule_region_codes(rule: dict[str, Any] | None) -> list[str]:
-    codes: list[str] = []
-
-    def walk(node: dict[str, Any]) -> None:
-        if node.get("op") == "within":
-            codes.extend(node["value"])
-        for key in ("all", "any"):
-            for child in node.get(key, []):
-                walk(child)
-        if "not" in node:
-            walk(node["not"])
-
-    if rule:
-        walk(rule)
-    return codes
-
-
 def describe_rule(
     rule: dict[str, Any] | None,
     lang: str,
@@ -622,9 +587,9 @@ class Builder:
             .order_by(ProgramServiceArea.region_code)
         ):
             areas[pid].append(code)
-        rule_codes = [c for p in programs for c in rule_region_codes(p.eligibility)]
+        rule_codes = [c for p in programs for c in region_codes_in(p.eligibility)]
         names = self.region_names([c for codes in areas.values() for c in codes] + rule_codes)
-        program_names = self._published_names(i for p in programs for i in rule_program_ids(p.eligibility))
+        program_names = self._published_names(i for p in programs for i in program_ids_in(p.eligibility))
         orgs: dict[int, Organization] = {}
         if org:
             org_ids = {p.organization_id for p in programs}

@@ -25,6 +25,7 @@ from mapping.catalog import CompiledCatalog
 from mapping.geo import PointSet
 from mapping.matching import BusinessFacts, HouseholdFacts, ProgramFacts, evaluate_program
 from mapping.screening import NEED_BITS, HouseholdColumns, choice_codes, screen
+from models.eligibility import program_ids_in
 from models.households import Business, Household
 from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea, ProgramStatus
 from models.referrals import Referral, ReferralStatus
@@ -472,19 +473,7 @@ def matches_for(
 
 def referenced_program_names(session: Session, programs: Sequence[ProgramFacts]) -> dict[int, str]:
     """Names of the programmes that ``programs``' rules ask to have completed."""
-    wanted: set[int] = set()
-
-    def walk(node: dict[str, Any]) -> None:
-        for child in node.get("all", node.get("any", [])):
-            walk(child)
-        if "not" in node:
-            walk(node["not"])
-        if node.get("field") == "history.completed_programs" and node.get("op") == "contains":
-            wanted.add(int(node["value"]))
-
-    for p in programs:
-        if p.eligibility:
-            walk(p.eligibility)
+    wanted = {pid for p in programs for pid in program_ids_in(p.eligibility)}
     if not wanted:
         return {}
     return dict(session.exec(select(Program.id, Program.name).where(Program.id.in_(wanted))).all())  # type: ignore[union-attr, arg-type]
