@@ -9,9 +9,10 @@ appear.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlmodel import select
 
 from models.organizations import Location, Organization, Program, ProgramLocation
@@ -145,10 +146,30 @@ def get_organization(
 # --- services --------------------------------------------------------------------------------
 
 
-@router.get("/services", summary="Paginated list of services (published programmes)")
-def list_services(
-    session: SessionDep,
-    settings: SettingsDep,
+@dataclass(frozen=True)
+class ServiceQuery:
+    """The filters and paging of /services and /service_at_locations."""
+
+    search: str | None
+    taxonomy_term_id: str | None
+    taxonomy_id: str | None
+    organization_id: str | None
+    modified_after: str | None
+    region: str | None
+    lat: float | None
+    lon: float | None
+    proximity: float | None
+    full: bool
+    page: int
+    per_page: int
+    lang: str | None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+def service_query(
     search: Search = None,
     taxonomy_term_id: str | None = None,
     taxonomy_id: str | None = None,
@@ -164,24 +185,35 @@ def list_services(
     per_page: PerPage = 50,
     lang: Lang = None,
     format: Format = None,
-) -> dict[str, Any]:
-    """Services with their one-to-one fields and organisation (``full=true``: fully nested)."""
+) -> ServiceQuery:
     _unsupported(postcode, format)
+    return ServiceQuery(
+        search, taxonomy_term_id, taxonomy_id, organization_id, modified_after, region, lat, lon, proximity,
+        full, page, per_page, lang,
+    )  # fmt: skip
+
+
+ServiceQueryDep = Annotated[ServiceQuery, Depends(service_query)]
+
+
+@router.get("/services", summary="Paginated list of services (published programmes)")
+def list_services(session: SessionDep, settings: SettingsDep, q: ServiceQueryDep) -> dict[str, Any]:
+    """Services with their one-to-one fields and organisation (``full=true``: fully nested)."""
     clauses = hsds.service_filters(
         session,
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
-        region=region,
-        near=hsds.check_proximity(lat, lon, proximity),
+        search=q.search,
+        taxonomy_term_id=q.taxonomy_term_id,
+        taxonomy_id=q.taxonomy_id,
+        organization_id=q.organization_id,
+        modified_after=q.modified_after,
+        region=q.region,
+        near=hsds.check_proximity(q.lat, q.lon, q.proximity),
     )
     rows, total = paginate(
-        session, select(Program).where(*clauses), limit=per_page, offset=(page - 1) * per_page, order_by=Program.id
+        session, select(Program).where(*clauses), limit=q.per_page, offset=q.offset, order_by=Program.id
     )
-    contents = hsds.Builder(session, _lang(lang, settings)).services(rows, full=full)
-    return hsds.page_body(contents, total, page, per_page)
+    contents = hsds.Builder(session, _lang(q.lang, settings)).services(rows, full=q.full)
+    return hsds.page_body(contents, total, q.page, q.per_page)
 
 
 def _published_program(session: SessionDep, service_id: str) -> Program:
@@ -224,34 +256,15 @@ def _sal_records(builder: hsds.Builder, pairs: list[tuple[Program, Location]], f
 
 
 @router.get("/service_at_locations", summary="Paginated list of services at their locations")
-def list_service_at_locations(
-    session: SessionDep,
-    settings: SettingsDep,
-    search: Search = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: Annotated[str | None, Query(description="ISO 8601 date or date-time (UTC if no offset)")] = None,
-    region: Region = None,
-    lat: Latitude = None,
-    lon: Longitude = None,
-    proximity: Proximity = None,
-    postcode: Postcode = None,
-    full: bool = False,
-    page: PageNumber = 1,
-    per_page: PerPage = 50,
-    lang: Lang = None,
-    format: Format = None,
-) -> dict[str, Any]:
+def list_service_at_locations(session: SessionDep, settings: SettingsDep, q: ServiceQueryDep) -> dict[str, Any]:
     """Each published programme at each of its locations; ``region`` and ``proximity`` filter the location."""
-    _unsupported(postcode, format)
     clauses = hsds.service_filters(
         session,
-        search=search,
-        taxonomy_term_id=taxonomy_term_id,
-        taxonomy_id=taxonomy_id,
-        organization_id=organization_id,
-        modified_after=modified_after,
+        search=q.search,
+        taxonomy_term_id=q.taxonomy_term_id,
+        taxonomy_id=q.taxonomy_id,
+        organization_id=q.organization_id,
+        modified_after=q.modified_after,
         area_mode="location",
     )
     stmt = (
@@ -261,21 +274,21 @@ def list_service_at_locations(
         .where(*clauses)
         .order_by(ProgramLocation.program_id, ProgramLocation.location_id)
     )
-    if region is not None:
-        stmt = stmt.where(within(Location.region_code, hsds.check_region(session, region)))
-    near = hsds.check_proximity(lat, lon, proximity)
+    if q.region is not None:
+        stmt = stmt.where(within(Location.region_code, hsds.check_region(session, q.region)))
+    near = hsds.check_proximity(q.lat, q.lon, q.proximity)
     if near is not None:
         stmt = stmt.where(Location.id.in_(hsds.locations_near(session, *near)))  # type: ignore[union-attr]
     links, total = paginate(
         session,
         stmt,
-        limit=per_page,
-        offset=(page - 1) * per_page,
+        limit=q.per_page,
+        offset=q.offset,
         order_by=ProgramLocation.program_id,  # after the statement's own (programme, location) order
     )
     pairs = [(session.get(Program, link.program_id), session.get(Location, link.location_id)) for link in links]
-    contents = _sal_records(hsds.Builder(session, _lang(lang, settings)), pairs, full)  # type: ignore[arg-type]
-    return hsds.page_body(contents, total, page, per_page)
+    contents = _sal_records(hsds.Builder(session, _lang(q.lang, settings)), pairs, q.full)  # type: ignore[arg-type]
+    return hsds.page_body(contents, total, q.page, q.per_page)
 
 
 @router.get("/service_at_locations/{service_at_location_id}", summary="One service at a location, fully nested")
