@@ -238,11 +238,7 @@ def region_codes_in(tree: dict[str, Any] | None) -> list[str]:
 
 def program_ids_in(tree: dict[str, Any] | None) -> list[int]:
     """Return the programme ids that ``history.completed_programs`` criteria name."""
-    return [
-        c["value"]
-        for c in criteria(tree)
-        if c["field"] == "history.completed_programs" and c["op"] == "contains"
-    ]
+    return [c["value"] for c in criteria(tree) if c["field"] == "history.completed_programs" and c["op"] == "contains"]
 
 
 EligibilityRule = Annotated[dict[str, Any] | None, AfterValidator(validate_rule_tree)]
