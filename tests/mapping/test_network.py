@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from bench.network_instance import synthetic_records
 from mapping import network as net
 from mapping.network import (
     DemandCount,
@@ -123,7 +124,7 @@ def test_node_metrics_equal_networkx_reference() -> None:
         "weighted_degree": dict(u.degree(weight="weight")),
         "betweenness": nx.betweenness_centrality(u),
         "closeness": nx.closeness_centrality(u),
-        "pagerank": _pagerank_python(u, weight="weight"),
+        "pagerank": _pagerank_python(u, weight="weight", tol=1e-13, max_iter=10_000),
         "two_step_reach": {v: len(nx.ego_graph(u, v, radius=2)) - 1 for v in u},
         "constraint": nx.constraint(u),
         "effective_size": nx.effective_size(u),
@@ -176,10 +177,45 @@ def test_large_graph_switches_to_sampled_betweenness(monkeypatch: pytest.MonkeyP
 
 
 def test_sampled_closeness_over_every_source_is_exact() -> None:
-    u = reference_undirected(build_graph(small_records()))
+    g = build_graph(small_records())
+    u = reference_undirected(g)
     exact = nx.closeness_centrality(u)
-    got = net.sampled_closeness(u, len(u))
+    got = dict(zip(u.nodes, net.closeness(net.Projection(g), len(u)), strict=True))
     assert all(math.isclose(got[v], exact[v], abs_tol=1e-12) for v in u)
+
+
+def test_district_sized_metrics_agree_with_networkx() -> None:
+    """On a 500-node synthetic district, the igraph kernels give networkx's figures (exact and
+    sampled betweenness, closeness, PageRank, constraint, effective size, two-step reach), and
+    Louvain's partition is as good as networkx's own by modularity."""
+    g = build_graph(synthetic_records(500, seed=7))
+    u = reference_undirected(g)
+    p = net.Projection(g)
+    assert p.nodes == list(u.nodes) and p.graph.ecount() == u.number_of_edges()
+    got_exact = dict(zip(p.nodes, net.betweenness(p, None), strict=True))
+    ref_exact = nx.betweenness_centrality(u)
+    assert all(close(got_exact[v], ref_exact[v]) for v in u)
+    got_sampled = dict(zip(p.nodes, net.betweenness(p, 40), strict=True))
+    ref_sampled = nx.betweenness_centrality(u, k=40, seed=net.SEED)
+    assert all(close(got_sampled[v], ref_sampled[v]) for v in u)
+    got_close = dict(zip(p.nodes, net.closeness(p, None), strict=True))
+    ref_close = nx.closeness_centrality(u)
+    assert all(close(got_close[v], ref_close[v]) for v in u)
+    got = net.node_metrics(g, p)
+    ref_rank = nx.pagerank(u, weight="weight", tol=1e-13, max_iter=10_000)
+    assert all(math.isclose(got[v]["pagerank"], ref_rank[v], rel_tol=1e-6) for v in u)
+    ref_constraint = nx.constraint(u)
+    ref_effective = nx.effective_size(u)
+    assert all(close(got[v]["constraint"], ref_constraint[v]) for v in u)
+    assert all(close(got[v]["effective_size"], ref_effective[v]) for v in u)
+    assert all(got[v]["two_step_reach"] == len(nx.ego_graph(u, v, radius=2)) - 1 for v in u)
+    ours = net.louvain(p)
+    theirs = nx.community.louvain_communities(u, weight="weight", seed=net.SEED)
+    assert set().union(*ours) == set(u.nodes)
+    q_ours = nx.community.modularity(u, ours, weight="weight")
+    q_theirs = nx.community.modularity(u, theirs, weight="weight")
+    assert q_ours >= q_theirs - 0.02, (q_ours, q_theirs)
+    assert net.louvain(p) == ours  # seeded: the same partition every time
 
 
 def test_empty_graph_is_well_formed() -> None:
