@@ -1,0 +1,373 @@
+"""What the network tells a forum to do: its gaps and suggested links (pure functions, no database).
+
+Inputs are the stakeholder graph of a region (``mapping.network``) and its households screened
+against the programmes serving it (``Screened``: status codes 2 eligible, 1 unknown, 0 no, with
+reach already applied, so a programme that is paused, closed, full or out of its window scores
+0 for everyone). Households never leave this module one by one: every output is a count.
+
+"Covered" means eligible or possibly eligible (facts missing: the facilitator can ask) for an
+active programme with places left that meets the need. The vectorised screener does not count a
+household's failing criteria, so near misses (failing one criterion) are not counted as covered:
+the unmet demand reported is the upper bound.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from numpy.typing import NDArray
+
+from mapping.catalog import KIND_MEETS_NEEDS
+from mapping.labels import Lang
+from mapping.matching import ProgramFacts
+from mapping.network import node_id
+from mapping.screening import ELIGIBLE, NEED_BITS, UNKNOWN
+from models.eligibility import NEEDS, SECTORS
+
+Ints = NDArray[np.int64]
+
+TIE_WORDS: dict[str, tuple[str, str]] = {
+    "partnership": ("kemitraan", "partnership"),
+    "referral": ("rujukan", "referral"),
+    "forum": ("forum bersama", "shared forum"),
+}
+
+# Paper 001: a facilitator should serve at most about 200 KPM; 88 % serve more.
+CASELOAD_MARK = 200
+
+
+@dataclass
+class Screened:
+    """A region's households screened against the programmes serving it.
+
+    ``codes`` is programmes x households; business rows carry their household's index, their
+    stated needs as ``NEED_BITS`` and their sector's index in ``SECTORS`` (-1 unknown).
+    """
+
+    household_ids: Ints
+    villages: list[str]
+    facilitators: Ints  # facilitator id per household, -1 for none
+    programs: list[ProgramFacts]
+    program_orgs: list[int]  # owning organisation per programme
+    codes: NDArray[np.int8]
+    row_household: Ints = field(default_factory=lambda: np.zeros(0, np.int64))
+    row_needs: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    row_sectors: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+
+    @property
+    def n_households(self) -> int:
+        return int(self.household_ids.shape[0])
+
+    def subset(self, keep: NDArray[np.bool_]) -> Screened:
+        """The same screening restricted to the households where ``keep`` is true."""
+        index = np.flatnonzero(keep)
+        new_of_old = np.full(self.n_households, -1, dtype=np.int64)
+        new_of_old[index] = np.arange(index.shape[0])
+        rows = keep[self.row_household] if self.row_household.shape[0] else np.zeros(0, dtype=bool)
+        return Screened(
+            household_ids=self.household_ids[index],
+            villages=[self.villages[i] for i in index],
+            facilitators=self.facilitators[index],
+            programs=self.programs,
+            program_orgs=self.program_orgs,
+            codes=self.codes[:, index],
+            row_household=new_of_old[self.row_household[rows]],
+            row_needs=self.row_needs[rows],
+            row_sectors=self.row_sectors[rows],
+        )
+
+
+def program_need_bits(programs: Sequence[ProgramFacts]) -> Ints:
+    """The ``NEED_BITS`` each programme's kind meets."""
+    return np.array(
+        [sum(NEED_BITS[n] for n in KIND_MEETS_NEEDS.get(p.kind, frozenset())) for p in programs], dtype=np.int64
+    ).reshape(len(programs))
+
+
+def covered_by_need(s: Screened, programs: NDArray[np.bool_] | None = None) -> dict[str, NDArray[np.bool_]]:
+    """Per need: households eligible or possibly eligible for a programme (of ``programs``, or
+    any) that meets it."""
+    bits = program_need_bits(s.programs)
+    chosen = np.ones(len(s.programs), dtype=bool) if programs is None else programs
+    reachable = s.codes >= UNKNOWN
+    out: dict[str, NDArray[np.bool_]] = {}
+    for need in NEEDS:
+        meets = chosen & ((bits & NEED_BITS[need]) != 0)
+        out[need] = reachable[meets].any(axis=0) if meets.any() else np.zeros(s.n_households, dtype=bool)
+    return out
+
+
+# --- gaps -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    village_code: str
+    need: str
+    sector: str | None
+    households: int
+
+
+def unmet_demand(s: Screened) -> list[UnmetDemand]:
+    """Per village x need x sector: households with a business stating the need that no
+    programme covers. A household counts once per (village, need, sector)."""
+    covered = covered_by_need(s)
+    units: set[tuple[str, str, int, int]] = set()
+    for need in NEEDS:
+        has = (s.row_needs & NEED_BITS[need]) != 0
+        rows = np.flatnonzero(has & ~covered[need][s.row_household])
+        for r in rows.tolist():
+            h = int(s.row_household[r])
+            units.add((s.villages[h], need, int(s.row_sectors[r]), h))
+    counts = Counter((v, need, sector) for v, need, sector, _ in units)
+    return sorted(
+        (UnmetDemand(v, need, SECTORS[sector] if sector >= 0 else None, n) for (v, need, sector), n in counts.items()),
+        key=lambda u: (-u.households, u.village_code, u.need, u.sector or ""),
+    )
+
+
+@dataclass(frozen=True)
+class UnusedSupply:
+    program_id: int
+    name: str
+    organization: str
+    eligible_households: int
+
+
+def unused_supply(s: Screened, referrals_by_program: Mapping[int, int]) -> list[UnusedSupply]:
+    """Programmes with eligible households in the region that received no referral."""
+    eligible = (s.codes == ELIGIBLE).sum(axis=1)
+    out = [
+        UnusedSupply(p.program_id, p.name, p.organization_name, int(eligible[i]))
+        for i, p in enumerate(s.programs)
+        if eligible[i] > 0 and not referrals_by_program.get(p.program_id)
+    ]
+    return sorted(out, key=lambda u: (-u.eligible_households, u.name, u.program_id))
+
+
+def _programs_of(g: nx.MultiDiGraph, org: str) -> list[str]:
+    return [b for _, b, t in g.out_edges(org, data="type") if t == "offers"]
+
+
+def facilitator_ties(g: nx.MultiDiGraph, org: str) -> set[str]:
+    """Facilitators tied to organisation ``org``: by a partnership, a referral to one of its
+    programmes, or a forum both belong to."""
+    tied: set[str] = set()
+    for a, b, t in [*g.out_edges(org, data="type"), *g.in_edges(org, data="type")]:
+        other = b if a == org else a
+        if t == "partners" and g.nodes[other]["kind"] == "facilitator":
+            tied.add(other)
+    for p in _programs_of(g, org):
+        tied |= {a for a, _, t in g.in_edges(p, data="type") if t == "refers"}
+    for _, forum, t in g.out_edges(org, data="type"):
+        if t == "member_of":
+            tied |= {a for a, _, t2 in g.in_edges(forum, data="type") if t2 == "member_of"}
+    return {v for v in tied if g.nodes[v]["kind"] == "facilitator"}
+
+
+@dataclass(frozen=True)
+class Isolated:
+    node: str
+    kind: str
+    label: str
+    reason: str  # "no_facilitator_tie" | "no_partnership"
+
+
+def isolated_stakeholders(g: nx.MultiDiGraph) -> list[Isolated]:
+    """Organisations with no tie to any facilitator of the region, and facilitators with no
+    partnership."""
+    out = []
+    for v, kind in g.nodes(data="kind"):
+        if kind == "organization" and not facilitator_ties(g, v):
+            out.append(Isolated(v, kind, g.nodes[v].get("label", v), "no_facilitator_tie"))
+        elif kind == "facilitator":
+            ties = [t for *_, t in [*g.out_edges(v, data="type"), *g.in_edges(v, data="type")] if t == "partners"]
+            if not ties:
+                out.append(Isolated(v, kind, g.nodes[v].get("label", v), "no_partnership"))
+    return sorted(out, key=lambda i: (i.reason, i.label, i.node))
+
+
+@dataclass(frozen=True)
+class Caseload:
+    facilitator_id: int
+    name: str
+    households: int
+
+    @property
+    def over_mark(self) -> bool:
+        return self.households > CASELOAD_MARK
+
+
+def load_summary(caseloads: Sequence[Caseload]) -> dict[str, Any]:
+    """Caseloads against the 200-KPM mark: how many facilitators exceed it, and the spread."""
+    sizes = sorted(c.households for c in caseloads)
+    over = sum(1 for c in caseloads if c.over_mark)
+    return {
+        "mark": CASELOAD_MARK,
+        "facilitators": len(sizes),
+        "over_mark": over,
+        "share_over_mark": over / len(sizes) if sizes else None,
+        "median": float(np.median(sizes)) if sizes else None,
+        "max": sizes[-1] if sizes else None,
+    }
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@dataclass
+class LinkSuggestion:
+    organization: str  # node id
+    label: str
+    eligible_households: int  # of the facilitator's families, eligible for one of its programmes
+    possible_households: int  # not eligible for any, but possibly (facts missing)
+    programs: list[tuple[str, int]]  # (programme name, eligible families), most first
+    tied: bool
+    tie_kinds: list[str]
+
+    def reason(self, lang: Lang, shown: Callable[[int], str] = str) -> str:
+        """Why this organisation, in the user's language; every count is written by ``shown``
+        (which withholds small counts from those who may not see them)."""
+        programs = ", ".join(f"{name} ({shown(n)})" for name, n in self.programs[:3])
+        en = lang == "en"
+        eligible, possible = shown(self.eligible_households), shown(self.possible_households)
+        text = ""
+        if self.eligible_households:
+            text = (
+                f"{eligible} of your families qualify for its programmes: {programs}."
+                if en
+                else f"{eligible} keluarga dampingan Anda memenuhi syarat programnya: {programs}."
+            )
+        if self.possible_households:
+            more = (
+                f" {possible} more may qualify once their data is complete."
+                if en
+                else f" {possible} keluarga lagi mungkin memenuhi syarat bila datanya dilengkapi."
+            )
+            text = (text + more).strip()
+        if self.tied:
+            kinds = ", ".join(TIE_WORDS[k][1 if en else 0] for k in self.tie_kinds)
+            return text + (f" Already tied: {kinds}." if en else f" Sudah terhubung: {kinds}.")
+        return text + (" No partnership, referral or shared forum yet." if en
+                       else " Belum ada kemitraan, rujukan, atau forum bersama.")  # fmt: skip
+
+
+def link_suggestions(g: nx.MultiDiGraph, facilitator_id: int, s: Screened) -> list[LinkSuggestion]:
+    """Organisations for facilitator ``facilitator_id`` to meet first: those whose programmes
+    would serve most of the facilitator's families (``s`` holds only them), untied ones first
+    (a tie being a partnership, a referral or a shared forum)."""
+    me = node_id("facilitator", facilitator_id)
+    by_org: dict[int, list[int]] = defaultdict(list)
+    for i, org in enumerate(s.program_orgs):
+        by_org[org].append(i)
+    out = []
+    for org, rows in by_org.items():
+        v = node_id("organization", org)
+        codes = s.codes[rows]
+        eligible = (codes == ELIGIBLE).any(axis=0)
+        possible = (codes == UNKNOWN).any(axis=0) & ~eligible
+        if not eligible.any() and not possible.any():
+            continue
+        per_program = sorted(
+            ((s.programs[i].name, int((s.codes[i] == ELIGIBLE).sum())) for i in rows), key=lambda x: (-x[1], x[0])
+        )
+        kinds = sorted(_tie_kinds(g, me, v)) if v in g and me in g else []
+        label = g.nodes[v]["label"] if v in g else s.programs[rows[0]].organization_name
+        programs = [x for x in per_program if x[1] > 0]
+        out.append(LinkSuggestion(v, label, int(eligible.sum()), int(possible.sum()), programs, bool(kinds), kinds))
+    out.sort(key=lambda x: (x.tied, -x.eligible_households, -x.possible_households, x.label))
+    return out
+
+
+def _tie_kinds(g: nx.MultiDiGraph, facilitator: str, org: str) -> set[str]:
+    kinds: set[str] = set()
+    for a, b, t in [*g.out_edges(org, data="type"), *g.in_edges(org, data="type")]:
+        if t == "partners" and facilitator in (a, b):
+            kinds.add("partnership")
+    programs = set(_programs_of(g, org))
+    if any(t == "refers" and b in programs for _, b, t in g.out_edges(facilitator, data="type")):
+        kinds.add("referral")
+    mine = {b for _, b, t in g.out_edges(facilitator, data="type") if t == "member_of"}
+    if any(t == "member_of" and b in mine for _, b, t in g.out_edges(org, data="type")):
+        kinds.add("forum")
+    return kinds
+
+
+@dataclass(frozen=True)
+class Invitation:
+    organization: str  # node id
+    label: str
+    marginal_households: int  # (household, need) pairs newly covered, counted as households
+    marginal_units: int
+    cumulative_units: int
+    programs: list[str]
+
+    def reason(self, lang: Lang, shown: Callable[[int], str] = str) -> str:
+        names = ", ".join(self.programs[:3])
+        n = shown(self.marginal_households)
+        if lang == "en":
+            return f"Its programmes ({names}) would reach {n} more families whose needs no member of the forum meets."
+        return f"Programnya ({names}) menjangkau {n} keluarga lagi yang kebutuhannya belum dilayani anggota forum."
+
+
+def forum_invitations(
+    s: Screened, members: set[int], labels: Mapping[int, str], *, limit: int = 10
+) -> tuple[int, list[Invitation]]:
+    """Greedy cover: the organisations outside the forum whose programmes would cover the most
+    of the demand its members leave unmet, each with its marginal gain over those chosen before.
+
+    A unit of demand is a (household, need) pair from a business's stated needs. Returns the
+    number of units the members leave unmet, and the invitations in order. Greedy cover is
+    within 1 - 1/e of the best choice of that many organisations (Nemhauser et al. 1978); lazy
+    evaluation keeps it to a few set operations per pick.
+    """
+    n_h = s.n_households
+    need_index = {need: i for i, need in enumerate(NEEDS)}
+    wants = np.zeros((len(NEEDS), n_h), dtype=bool)
+    for need, i in need_index.items():
+        rows = (s.row_needs & NEED_BITS[need]) != 0
+        wants[i, s.row_household[rows]] = True
+    member_programs = np.array([o in members for o in s.program_orgs], dtype=bool)
+    covered_now = covered_by_need(s, member_programs)
+    unmet = wants & ~np.stack([covered_now[need] for need in NEEDS]) if n_h else wants
+    unmet_units = int(unmet.sum())
+    bits = program_need_bits(s.programs)
+    reachable = s.codes >= UNKNOWN
+    gains: dict[int, Ints] = {}
+    names: dict[int, list[str]] = defaultdict(list)
+    for org in sorted(set(s.program_orgs) - members):
+        rows = [i for i, o in enumerate(s.program_orgs) if o == org]
+        cover = np.zeros_like(unmet)
+        for i in rows:
+            for need, k in need_index.items():
+                if bits[i] & NEED_BITS[need]:
+                    cover[k] |= reachable[i]
+        units = np.flatnonzero((cover & unmet).ravel())
+        if units.shape[0]:
+            gains[org] = units
+            names[org] = sorted(s.programs[i].name for i in rows)
+    taken = np.zeros(unmet.size, dtype=bool)
+    heap = [(-int(u.shape[0]), org) for org, u in gains.items()]
+    heapq.heapify(heap)
+    out: list[Invitation] = []
+    total = 0
+    while heap and len(out) < limit:
+        _, org = heapq.heappop(heap)
+        fresh = gains[org][~taken[gains[org]]]
+        if fresh.shape[0] == 0:
+            continue
+        if heap and (-int(fresh.shape[0]), org) > heap[0]:  # the gain shrank: re-queue with its true value
+            heapq.heappush(heap, (-int(fresh.shape[0]), org))
+            continue
+        taken[fresh] = True
+        total += int(fresh.shape[0])
+        households = int(np.unique(fresh % n_h).shape[0])
+        v = node_id("organization", org)
+        out.append(Invitation(v, labels.get(org, v), households, int(fresh.shape[0]), total, names[org]))
+    return unmet_units, out
