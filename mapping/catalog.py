@@ -318,6 +318,17 @@ class CompiledCatalog:
 
     # --- ranking ------------------------------------------------------------------------------
 
+    def program_parts(self, today: date) -> tuple[Floats, Floats]:
+        """The parts of the score that depend on the programme alone: capacity, deadline."""
+        capacity = np.where(np.isnan(self.capacity_share), NEUTRAL, self.capacity_share).astype(np.float64)
+        days = self.closes - today.toordinal()
+        deadline = np.where(
+            self.closes == _NO_DAY_HIGH,
+            NEUTRAL,
+            np.where(days < 0, 0.0, 1.0 - np.minimum(days, DEADLINE_HORIZON_DAYS) / DEADLINE_HORIZON_DAYS),
+        ).astype(np.float64)
+        return capacity, deadline
+
     def scores(
         self, household: HouseholdFacts, result: CatalogResult, distance_km: Floats, *, today: date
     ) -> dict[str, Floats]:
@@ -349,13 +360,7 @@ class CompiledCatalog:
         distance = np.where(np.isnan(distance_km), NEUTRAL, 1.0 / (1.0 + distance_km / DISTANCE_HALF_KM)).astype(
             np.float64
         )
-        capacity = np.where(np.isnan(self.capacity_share), NEUTRAL, self.capacity_share).astype(np.float64)
-        days = self.closes - today.toordinal()
-        deadline = np.where(
-            self.closes == _NO_DAY_HIGH,
-            NEUTRAL,
-            np.where(days < 0, 0.0, 1.0 - np.minimum(days, DEADLINE_HORIZON_DAYS) / DEADLINE_HORIZON_DAYS),
-        ).astype(np.float64)
+        capacity, deadline = self.program_parts(today)
         parts: dict[str, Floats] = {
             "need_fit": np.round(0.75 * np.asarray(need, dtype=np.float64) + 0.25 * sector, 4),
             "distance": np.round(distance, 4),

@@ -486,14 +486,19 @@ def screen_where(session: Session, where: Sequence[Any], *, today: date) -> tupl
     households: 2 eligible, 1 unknown, 0 ineligible).
     """
     cols = load_columns(session, where, today=today)
+    programs, codes = screen_columns(session, cols, today=today)
+    return cols.household_ids.tolist(), programs, codes
+
+
+def screen_columns(session: Session, cols: HouseholdColumns, *, today: date) -> tuple[list[ProgramFacts], Any]:
+    """``cols`` against the published programmes serving their regencies: programmes, codes."""
     compiled = published_catalog(session).compiled
     near = np.zeros(len(compiled.programs), dtype=np.bool_)
     for code in cols.region_ids:
         if code.count(".") == 1:
             near |= compiled.near(code)
     programs = [compiled.programs[i] for i in np.flatnonzero(near)]
-    codes = screen(cols, programs, today=today)
-    return cols.household_ids.tolist(), programs, codes
+    return programs, screen(cols, programs, today=today)
 
 
 def screen_households(

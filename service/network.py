@@ -7,13 +7,17 @@ vectorised screener (status code 2).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from mapping.analysis import Screened
 from mapping.network import (
     DemandCount,
     FacilitatorRecord,
@@ -25,6 +29,7 @@ from mapping.network import (
     ReferralCount,
     build_graph,
 )
+from mapping.screening import ELIGIBLE
 from models.households import Facilitator, FacilitatorVillage, Household
 from models.network import Forum, ForumMember, Partnership
 from models.organizations import Organization, Program, ProgramServiceArea, ProgramStatus
@@ -33,7 +38,7 @@ from models.regions import Region
 from models.types import code_within
 from models.users import Role
 from service.errors import NotFound
-from service.matching import screen_where
+from service.matching import load_columns, screen_columns
 from service.records import require_regions
 from service.scoping import Scope, overlaps, within
 
@@ -73,7 +78,13 @@ def require_region_in_scope(session: Session, scope: Scope, region: str) -> None
 
 
 def load_records(
-    session: Session, region: str, *, today: date, since: date | None = None, until: date | None = None
+    session: Session,
+    region: str,
+    *,
+    today: date,
+    since: date | None = None,
+    until: date | None = None,
+    screened: Screened | None = None,
 ) -> NetworkRecords:
     """The records of ``region``'s network: organisations in it or with published programmes
     serving it, facilitators serving villages in it, forums overlapping it, their ties
@@ -157,7 +168,9 @@ def load_records(
             stmt = stmt.where(Referral.sent_at <= datetime.combine(until, time.max, tzinfo=UTC))
         referrals = [ReferralCount(f or 0, p, str(s), int(n)) for f, p, s, n in session.exec(stmt)]
 
-    demand = eligible_counts(session, region, {i for i in prog_ids if i is not None}, today=today)
+    if screened is None:
+        screened = screen_region(session, [within(Household.village_code, region)], today=today)
+    demand = eligible_counts(screened, {i for i in prog_ids if i is not None})
     codes = {v for vs in villages_of.values() for v in vs} | {d.village_code for d in demand}
     names = (
         dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(sorted(codes)))).all())  # type: ignore[attr-defined]
@@ -190,28 +203,75 @@ def load_records(
     )
 
 
-def eligible_counts(session: Session, region: str, program_ids: set[int], *, today: date) -> list[DemandCount]:
-    """Eligible households (screener code 2) per (village, programme) in ``region``."""
-    where = [within(Household.village_code, region)]
-    ids, programs, codes = screen_where(session, where, today=today)
-    if not ids or not programs:
+def screen_region(session: Session, where: Sequence[Any], *, today: date) -> Screened:
+    """The households matching ``where`` screened against the published programmes serving
+    their regencies (one screening feeds the demand edges, the gaps and the suggestions)."""
+    cols = load_columns(session, where, today=today)
+    programs, codes = screen_columns(session, cols, today=today)
+    homes = session.execute(
+        sa.select(Household.id, Household.village_code, Household.facilitator_id).where(*where).order_by(Household.id)
+    ).all()
+    owners: dict[int, int] = {}
+    if programs:
+        owners = dict(
+            session.execute(
+                sa.select(Program.id, Program.organization_id).where(
+                    Program.id.in_([p.program_id for p in programs])  # type: ignore[union-attr]
+                )
+            ).all()
+        )
+    rows_per = np.diff(np.append(cols.row_starts, cols.n_rows)) if cols.n_households else np.zeros(0, np.int64)
+    row_household = np.repeat(np.arange(cols.n_households, dtype=np.int64), rows_per)[cols.has_business]
+    return Screened(
+        household_ids=cols.household_ids,
+        villages=[v for _, v, _ in homes],
+        facilitators=np.array([-1 if f is None else f for *_, f in homes], dtype=np.int64).reshape(len(homes)),
+        programs=programs,
+        program_orgs=[owners.get(p.program_id, 0) for p in programs],
+        codes=codes,
+        row_household=row_household,
+        row_needs=cols.needs[cols.has_business],
+        row_sectors=cols.choices["business.sector"][cols.has_business],
+    )
+
+
+def eligible_counts(screened: Screened, program_ids: set[int]) -> list[DemandCount]:
+    """Eligible households (screener code 2) per (village, programme)."""
+    if not screened.n_households or not screened.programs:
         return []
-    village = dict(session.exec(select(Household.id, Household.village_code).where(*where)).all())
-    villages = np.array([village[i] for i in ids], dtype=object)
+    villages = np.array(screened.villages, dtype=object)
     counts: Counter[tuple[str, int]] = Counter()
-    for row, p in enumerate(programs):
+    for row, p in enumerate(screened.programs):
         if p.program_id not in program_ids:
             continue
-        hit = codes[row] == 2
+        hit = screened.codes[row] == ELIGIBLE
         if hit.any():
             for code, n in Counter(villages[hit].tolist()).items():
                 counts[(code, p.program_id)] += n
     return [DemandCount(v, p, n) for (v, p), n in sorted(counts.items())]
 
 
+@dataclass
+class RegionNetwork:
+    """A region's graph and the screening its demand edges came from (one request's worth)."""
+
+    region: str
+    graph: nx.MultiDiGraph
+    screened: Screened
+
+
+def load_network(
+    session: Session, scope: Scope, region: str, *, today: date, since: date | None = None, until: date | None = None
+) -> RegionNetwork:
+    """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
+    require_region_in_scope(session, scope, region)
+    screened = screen_region(session, [within(Household.village_code, region)], today=today)
+    records = load_records(session, region, today=today, since=since, until=until, screened=screened)
+    return RegionNetwork(region, build_graph(records), screened)
+
+
 def load_graph(
     session: Session, scope: Scope, region: str, *, today: date, since: date | None = None, until: date | None = None
 ) -> nx.MultiDiGraph:
     """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
-    require_region_in_scope(session, scope, region)
-    return build_graph(load_records(session, region, today=today, since=since, until=until))
+    return load_network(session, scope, region, today=today, since=since, until=until).graph

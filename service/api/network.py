@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 
 from mapping import network as net
 from models.types import RegionCode
 from service import network as svc
+from service import network_advice as advice
+from service import network_plan as planning
 from service.deps import ScopeDep, SessionDep, SettingsDep
+from service.errors import InvalidInput
 
 router = APIRouter(prefix="/network", tags=["network"])
 
@@ -28,9 +32,15 @@ def network_graph(
     since: Since = None,
     until: Until = None,
 ) -> dict[str, Any]:
-    """Nodes (organisations, programmes, facilitators, forums, villages) and typed edges of a region."""
+    """Nodes (organisations, programmes, facilitators, forums, villages) and typed edges of a
+    region. Households appear only as the weight of ``demand`` edges (eligible households of a
+    village for a programme), withheld (null) from all but administrators when 1 to 4."""
     g = svc.load_graph(session, scope, region, today=settings.today(), since=since, until=until)
-    return {"region": region} | net.graph_json(g)
+    body = net.graph_json(g)
+    for e in body["edges"]:  # eligible households per village and programme: small counts withheld
+        if e["type"] == "demand":
+            e["weight"] = advice.withhold(e["weight"], scope.is_admin)
+    return {"region": region} | body
 
 
 @router.get("/metrics")
@@ -49,3 +59,56 @@ def network_metrics(
         {"id": v, "kind": g.nodes[v]["kind"], "label": g.nodes[v].get("label", v)} | m["nodes"][v] for v in g.nodes
     ]
     return {"region": region, "nodes": nodes, "network": m["network"]}
+
+
+@router.get("/gaps")
+def network_gaps(
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    region: Region,
+    since: Since = None,
+    until: Until = None,
+) -> dict[str, Any]:
+    """Unmet demand (village x need x sector), unused supply, isolated stakeholders, caseloads."""
+    found = svc.load_network(session, scope, region, today=settings.today(), since=since, until=until)
+    return advice.gaps(session, found, exact=scope.is_admin, since=since, until=until)
+
+
+@router.get("/suggestions")
+def network_suggestions(
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    facilitator_id: Annotated[int | None, Query(description="Organisations this facilitator should meet")] = None,
+    forum_id: Annotated[int | None, Query(description="Organisations this forum should invite")] = None,
+    lang: Annotated[Literal["id", "en"] | None, Query(description="Language of the reasons")] = None,
+) -> dict[str, Any]:
+    """Links to make: for a facilitator, organisations ranked by the families they would serve;
+    for a forum, the invitations that cover most unmet demand (greedy, with marginal gains)."""
+    if (facilitator_id is None) == (forum_id is None):
+        raise InvalidInput("give exactly one of facilitator_id and forum_id", loc=("query", "facilitator_id"))
+    if facilitator_id is not None:
+        return advice.facilitator_suggestions(
+            session, scope, facilitator_id, today=settings.today(), lang=lang or settings.default_language
+        )
+    assert forum_id is not None
+    return advice.forum_suggestions(
+        session, scope, forum_id, today=settings.today(), lang=lang or settings.default_language
+    )
+
+
+class PlanRequest(BaseModel):
+    region: RegionCode = Field(description="Region code of any level, e.g. 32.73.16")
+    program_ids: list[int] | None = Field(
+        default=None, max_length=1000, description="Only these programmes (default: every published one)"
+    )
+
+
+@router.post("/referral-plan")
+def referral_plan(session: SessionDep, scope: ScopeDep, settings: SettingsDep, body: PlanRequest) -> dict[str, Any]:
+    """Eligible families assigned to programmes with places left, maximising the total match
+    score (min-cost flow): at most one referral per family per need, never above capacity.
+    Facilitators plan their own caseload; organisers and agencies get counts per programme and
+    village. At most ``MAX_PLAN_FAMILIES`` families (422 above)."""
+    return planning.region_plan(session, scope, body.region, today=settings.today(), program_ids=body.program_ids)
