@@ -573,6 +573,197 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Catat apa yang diterima keluarga: jumlah bantuan, pelatihan, sertifikat, pinjaman, atau catatan.",
         "en": "Record what the family received: a benefit amount, training, a certificate, a loan, or a note.",
     },
+    # --- the forum organiser's dashboard (/forum) ------------------------------------------------
+    "nav.forum": {"id": "Dasbor forum", "en": "Forum dashboard"},
+    "fo.title": {"id": "Dasbor jejaring forum", "en": "Forum network dashboard"},
+    "fo.date": {"id": "Tanggal", "en": "Date"},
+    "fo.choose.title": {"id": "Pilih wilayah", "en": "Choose a region"},
+    "fo.choose.intro": {
+        "id": "Tulis kode wilayah Kemendagri (mis. 32.73 untuk Kota Bandung) untuk melihat jejaringnya.",
+        "en": "Write a Kemendagri region code (e.g. 32.73 for Kota Bandung) to see its network.",
+    },
+    "fo.choose.code": {"id": "Kode wilayah", "en": "Region code"},
+    "fo.choose.submit": {"id": "Tampilkan", "en": "Show"},
+    "fo.choose.forums": {"id": "Atau pilih forum", "en": "Or choose a forum"},
+    "fo.choose.own": {
+        "id": "Wilayah forum Anda: {region}. Anda dapat mempersempit ke wilayah di dalamnya.",
+        "en": "Your forum's region: {region}. You can narrow it to a region inside it.",
+    },
+    "fo.narrow": {"id": "Persempit wilayah", "en": "Narrow the region"},
+    "fo.narrowed": {
+        "id": "Menampilkan sebagian wilayah forum. Daftar undangan tetap untuk seluruh wilayah forum ({region}).",
+        "en": "Showing part of the forum's region. The invitation list is for the whole forum region ({region}).",
+    },
+    "fo.whole": {"id": "Seluruh wilayah forum", "en": "The whole forum region"},
+    "fo.f.region": {"id": "Kode wilayah", "en": "Region code"},
+    "fo.f.forum": {"id": "Forum", "en": "Forum"},
+    "fo.f.sort": {"id": "Urutan", "en": "Sort order"},
+    "fo.f.villages": {"id": "Desa/kelurahan", "en": "Villages"},
+    "fo.f.table": {"id": "Tabel", "en": "Table"},
+    "fo.err.region_unknown": {
+        "id": "Kode wilayah {code} tidak ada dalam daftar wilayah Kemendagri. Periksa kodenya.",
+        "en": "Region code {code} is not in the Kemendagri list of regions. Check the code.",
+    },
+    "fo.err.region_not_found": {
+        "id": "Wilayah tidak ditemukan, atau di luar wilayah forum Anda.",
+        "en": "Region not found, or outside your forum's region.",
+    },
+    "fo.err.forum_not_found": {"id": "Forum tidak ditemukan.", "en": "Forum not found."},
+    "fo.fig.title": {"id": "Angka jejaring", "en": "Network figures"},
+    "fo.fig.nodes": {"id": "Simpul", "en": "Nodes"},
+    "fo.fig.edges": {"id": "Hubungan", "en": "Edges"},
+    "fo.fig.density": {"id": "Kepadatan", "en": "Density"},
+    "fo.fig.components": {"id": "Komponen", "en": "Components"},
+    "fo.fig.largest": {"id": "Komponen terbesar (simpul)", "en": "Largest component (nodes)"},
+    "fo.fig.diameter": {"id": "Diameter", "en": "Diameter"},
+    "fo.fig.avg_path": {"id": "Rata-rata jarak", "en": "Average path length"},
+    "fo.fig.communities": {"id": "Komunitas", "en": "Communities"},
+    "fo.fig.by_kind": {"id": "Simpul menurut jenis", "en": "Nodes by kind"},
+    "fo.fig.by_type": {"id": "Hubungan menurut jenis", "en": "Edges by type"},
+    "fo.fig.paths_of_largest": {
+        "id": "Diameter dan rata-rata jarak dihitung pada komponen terbesar.",
+        "en": "Diameter and average path length are those of the largest component.",
+    },
+    "fo.fig.method_label": {"id": "Metode komunitas", "en": "Community method"},
+    "fo.fig.method": {"id": "Komunitas ditemukan dengan metode {method}.", "en": "Communities found with {method}."},
+    "fo.fig.exactness": {"id": "Ketepatan", "en": "Exactness"},
+    "fo.fig.exact": {"id": "Semua angka dihitung tepat.", "en": "All figures are exact."},
+    "fo.fig.sampled": {
+        "id": "Jejaring ini besar, jadi sebagian angka diperkirakan dari sampel: {what}.",
+        "en": "The network is large, so some figures are estimated from a sample: {what}.",
+    },
+    "fo.sampled.betweenness": {"id": "keperantaraan", "en": "betweenness"},
+    "fo.sampled.paths": {
+        "id": "kedekatan, diameter, dan rata-rata jarak",
+        "en": "closeness, diameter and average path length",
+    },
+    "fo.method.louvain": {"id": "Louvain", "en": "Louvain"},
+    "fo.method.leiden": {"id": "Leiden (modularitas)", "en": "Leiden (modularity)"},
+    "fo.comm.list": {"id": "Komunitas (menurut anggota terkuatnya)", "en": "Communities (named for their lead member)"},
+    "fo.comm.members": {"id": "{n} simpul", "en": "{n} nodes"},
+    "fo.kind.organization": {"id": "Lembaga", "en": "Organisation"},
+    "fo.kind.program": {"id": "Program", "en": "Programme"},
+    "fo.kind.facilitator": {"id": "Pendamping", "en": "Facilitator"},
+    "fo.kind.forum": {"id": "Forum", "en": "Forum"},
+    "fo.kind.village": {"id": "Desa/kelurahan", "en": "Village"},
+    "fo.edge.offers": {"id": "Lembaga–program", "en": "Organisation–programme"},
+    "fo.edge.partners": {"id": "Kemitraan", "en": "Partnerships"},
+    "fo.edge.member_of": {"id": "Keanggotaan forum", "en": "Forum memberships"},
+    "fo.edge.refers": {"id": "Rujukan", "en": "Referrals"},
+    "fo.edge.serves": {"id": "Pendamping–desa", "en": "Facilitator–village"},
+    "fo.edge.demand": {"id": "Permintaan (KPM memenuhi syarat)", "en": "Demand (eligible KPM)"},
+    "fo.table.summary": {"id": "Ringkasan", "en": "Summary"},
+    "fo.table.stakeholders": {"id": "Pemangku kepentingan", "en": "Stakeholders"},
+    "fo.table.unmet": {"id": "Kebutuhan belum terlayani", "en": "Unmet demand"},
+    "fo.table.unused": {"id": "Program belum dimanfaatkan", "en": "Unused supply"},
+    "fo.table.isolated": {"id": "Belum terhubung", "en": "Isolated stakeholders"},
+    "fo.table.load": {"id": "Beban pendamping", "en": "Facilitators' load"},
+    "fo.table.invitations": {"id": "Undangan forum", "en": "Forum invitations"},
+    "fo.st.villages": {"id": "Tampilkan desa/kelurahan ({n})", "en": "Show villages ({n})"},
+    "fo.st.apply": {"id": "Terapkan", "en": "Apply"},
+    "fo.st.count": {
+        "id": "{shown} dari {total} ditampilkan; semuanya ada di ekspor.",
+        "en": "{shown} of {total} shown; the export has them all.",
+    },
+    "fo.st.how": {"id": "Cara membaca angka ini", "en": "How to read these figures"},
+    "fo.st.how.body": {
+        "id": "Derajat: jumlah hubungan langsung (berbobot: dengan jumlah KPM atau rujukan). Keperantaraan: "
+        "seberapa sering simpul berada di jalur terpendek antara simpul lain, yaitu perannya sebagai perantara. "
+        "Kedekatan: seberapa dekat ke semua simpul lain. PageRank: pengaruh yang datang dari hubungan dengan "
+        "simpul berpengaruh. Jangkauan 2 langkah: simpul yang dapat dicapai dalam dua langkah. Constraint rendah "
+        "dan ukuran efektif tinggi: simpul menjembatani kelompok yang belum saling terhubung.",
+        "en": "Degree: direct ties (weighted: by KPM or referral counts). Betweenness: how often the node lies "
+        "on the shortest paths between others, i.e. its role as a broker. Closeness: how near it is to every "
+        "other node. PageRank: influence that comes from ties to influential nodes. Two-step reach: nodes "
+        "reachable in two steps. Low constraint and a high effective size: the node bridges groups that are not "
+        "yet tied to each other.",
+    },
+    "fo.sort.asc": {"id": "urutkan naik", "en": "sort ascending"},
+    "fo.sort.desc": {"id": "urutkan turun", "en": "sort descending"},
+    "fo.col.label": {"id": "Nama", "en": "Name"},
+    "fo.col.kind": {"id": "Jenis", "en": "Kind"},
+    "fo.col.community": {"id": "Komunitas", "en": "Community"},
+    "fo.col.degree": {"id": "Derajat", "en": "Degree"},
+    "fo.col.weighted_degree": {"id": "Derajat berbobot", "en": "Weighted degree"},
+    "fo.col.betweenness": {"id": "Keperantaraan", "en": "Betweenness"},
+    "fo.col.closeness": {"id": "Kedekatan", "en": "Closeness"},
+    "fo.col.pagerank": {"id": "PageRank", "en": "PageRank"},
+    "fo.col.two_step_reach": {"id": "Jangkauan 2 langkah", "en": "Two-step reach"},
+    "fo.col.constraint": {"id": "Constraint", "en": "Constraint"},
+    "fo.col.effective_size": {"id": "Ukuran efektif", "en": "Effective size"},
+    "fo.col.village_code": {"id": "Kode desa", "en": "Village code"},
+    "fo.col.need": {"id": "Kebutuhan", "en": "Need"},
+    "fo.col.sector": {"id": "Bidang usaha", "en": "Sector"},
+    "fo.col.households": {"id": "KPM", "en": "KPM"},
+    "fo.col.eligible": {"id": "KPM memenuhi syarat", "en": "Eligible KPM"},
+    "fo.col.reason": {"id": "Alasan", "en": "Reason"},
+    "fo.col.caseload": {"id": "KPM dampingan", "en": "Caseload (KPM)"},
+    "fo.col.over": {"id": "Lebih dari {mark}", "en": "Over {mark}"},
+    "fo.col.rank": {"id": "Urutan", "en": "Rank"},
+    "fo.col.marginal_households": {"id": "Tambahan KPM", "en": "More KPM reached"},
+    "fo.col.marginal_units": {"id": "Tambahan kebutuhan", "en": "More needs met"},
+    "fo.col.cumulative_units": {"id": "Kumulatif", "en": "Cumulative"},
+    "fo.col.figure": {"id": "Angka", "en": "Figure"},
+    "fo.col.value": {"id": "Nilai", "en": "Value"},
+    "fo.gaps.title": {"id": "Kesenjangan", "en": "Gaps"},
+    "fo.unmet.intro": {
+        "id": "KPM yang usahanya menyatakan suatu kebutuhan, tetapi tidak ada program di wilayah ini yang "
+        "menjawab kebutuhan itu bagi mereka; per desa, kebutuhan, dan bidang usaha.",
+        "en": "KPM whose business states a need that no programme in the region meets for them; by village, "
+        "need and sector.",
+    },
+    "fo.unmet.by_need": {"id": "Menurut kebutuhan", "en": "By need"},
+    "fo.unmet.none": {"id": "Semua kebutuhan yang tercatat sudah terjawab.", "en": "Every recorded need is met."},
+    "fo.unused.intro": {
+        "id": "Program dengan KPM memenuhi syarat di wilayah ini yang belum menerima satu rujukan pun.",
+        "en": "Programmes with eligible KPM in the region that have received no referral.",
+    },
+    "fo.unused.none": {"id": "Tidak ada.", "en": "None."},
+    "fo.iso.intro": {
+        "id": "Lembaga tanpa kemitraan, rujukan, atau forum bersama dengan pendamping di wilayah ini, dan "
+        "pendamping tanpa kemitraan.",
+        "en": "Organisations with no partnership, referral or shared forum with a facilitator of the region, "
+        "and facilitators with no partnership.",
+    },
+    "fo.iso.none": {"id": "Semua pemangku kepentingan sudah terhubung.", "en": "Every stakeholder is tied in."},
+    "fo.iso.no_facilitator_tie": {
+        "id": "Belum ada kemitraan, rujukan, atau forum bersama dengan pendamping mana pun",
+        "en": "No partnership, referral or shared forum with any facilitator",
+    },
+    "fo.iso.no_partnership": {
+        "id": "Pendamping belum bermitra dengan lembaga mana pun",
+        "en": "The facilitator has no partnership with any organisation",
+    },
+    "fo.load.summary": {
+        "id": "{over} dari {n} pendamping mendampingi lebih dari {mark} KPM (median {median}, terbanyak {max}).",
+        "en": "{over} of {n} facilitators serve more than {mark} KPM (median {median}, most {max}).",
+    },
+    "fo.load.facilitators": {"id": "Pendamping", "en": "Facilitators"},
+    "fo.load.over": {"id": "Pendamping dengan lebih dari {mark} KPM", "en": "Facilitators with over {mark} KPM"},
+    "fo.load.median": {"id": "Median KPM dampingan", "en": "Median caseload"},
+    "fo.load.max": {"id": "KPM dampingan terbanyak", "en": "Largest caseload"},
+    "fo.load.none": {"id": "Tidak ada pendamping di wilayah ini.", "en": "No facilitator in the region."},
+    "fo.inv.title": {"id": "Siapa yang perlu diundang ke forum", "en": "Whom to invite to the forum"},
+    "fo.inv.intro": {
+        "id": "Lembaga di luar forum yang programnya paling banyak menutup kebutuhan KPM yang belum dilayani "
+        "anggota forum ({units} kebutuhan belum terlayani). Setiap baris menghitung tambahan setelah lembaga "
+        "di atasnya diundang.",
+        "en": "Organisations outside the forum whose programmes would cover most of the KPM needs its members "
+        "leave unmet ({units} needs unmet). Each row counts what it adds once those above it are invited.",
+    },
+    "fo.inv.none": {
+        "id": "Tidak ada lembaga di luar forum yang menambah cakupan.",
+        "en": "No organisation outside the forum would add coverage.",
+    },
+    "fo.inv.no_forum": {
+        "id": "Pilih forum untuk melihat daftar undangannya:",
+        "en": "Choose a forum to see its invitation list:",
+    },
+    "fo.inv.unmet_units": {"id": "Kebutuhan belum terlayani anggota forum", "en": "Needs unmet by forum members"},
+    "fo.export.title": {"id": "Ekspor untuk rapat forum", "en": "Exports for the forum meeting"},
+    "fo.export.xlsx": {"id": "Semua tabel (Excel .xlsx)", "en": "All tables (Excel .xlsx)"},
+    "fo.export.csv": {"id": "Satu tabel (CSV)", "en": "One table (CSV)"},
+    "fo.more": {"id": "{n} baris lainnya ada di ekspor.", "en": "{n} more rows are in the export."},
 }
 
 
