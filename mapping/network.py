@@ -14,14 +14,14 @@ Edges (attribute ``type``; the graph is a ``MultiDiGraph`` keyed by type and rec
 * ``demand``     village -> programme, ``weight`` = eligible households
 
 Metrics are computed on the undirected simple projection (parallel edges merged, weights
-summed), except the edge and component counts of the network, which use the graph itself.
-Betweenness is exact up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and sampled over
-``BETWEENNESS_SAMPLES`` sources (seed ``SEED``) above; closeness, diameter and average path
-length are exact up to ``EXACT_PATHS_MAX_NODES`` nodes (of the graph, resp. of its largest
-component), and above it closeness is estimated from ``PATH_SAMPLES`` sampled sources, the
-diameter is a lower bound (sampled eccentricities and networkx's two-sweep bound) and the average
-path length is averaged over the sampled sources. ``paths_exact`` / ``betweenness_exact`` in the
-network figures say which was used.
+summed), except the edge count of the network, which uses the graph itself. Betweenness is exact
+up to ``EXACT_BETWEENNESS_MAX_NODES`` nodes and sampled over ``BETWEENNESS_SAMPLES`` sources
+(seed ``SEED``, drawn as networkx draws them) above; closeness, diameter and average path length
+are exact up to ``EXACT_PATHS_MAX_NODES`` nodes, and above it closeness is estimated from
+``PATH_SAMPLES`` sampled sources, the diameter is a lower bound (the sampled eccentricities and a
+double sweep) and the average path length is averaged over the sampled sources in the largest
+component. ``paths_exact``, ``betweenness_exact`` and ``community_method`` in the network
+figures say which was used.
 """
 
 from __future__ import annotations
@@ -45,12 +45,15 @@ EDGE_TYPES = ("offers", "partners", "member_of", "refers", "serves", "demand")
 TIE_TYPES = frozenset({"partners", "member_of", "refers"})
 
 SEED = 2026
-# Measured on a 2-core machine with networkx 3.6 on synthetic district-like graphs: exact
-# betweenness takes ~1.2 s at 700 nodes / 1,700 edges and ~5.7 s at 1,400 nodes, exact closeness
-# ~0.25 s at 700 nodes and ~23 s at 5,700 nodes; so above 500 nodes both are sampled.
-EXACT_BETWEENNESS_MAX_NODES = 500
+# Measured with igraph on this 2-core machine, on bench/network_instance.py graphs (three edges
+# per node): exact betweenness takes 0.08 s at 1,000 nodes, 0.42 s at 2,000 and 3.1 s at 5,000,
+# and the all-pairs distances behind exact closeness and paths 0.11 s, 0.74 s and 3.4 s; from 100
+# sampled sources both stay under 0.1 s at 5,000 nodes. So both are exact up to 1,000 nodes
+# (a real regency's network is a few hundred) and sampled above; bench/network.py --error
+# prints the error the sampling makes.
+EXACT_BETWEENNESS_MAX_NODES = 1_000
 BETWEENNESS_SAMPLES = 100
-EXACT_PATHS_MAX_NODES = 500
+EXACT_PATHS_MAX_NODES = 1_000
 PATH_SAMPLES = 100
 LOUVAIN_MAX_NODES = 10_000
 

@@ -215,6 +215,7 @@ def region_plan(
                 "program": programs[a.program].name,
                 "need": a.need,
                 "score": a.score,
+                "refer_url": f"/kpm/{a.household}#program-{a.program}",  # the refer form, consent included
             }
             for a in plan.assignments
         ]
