@@ -95,27 +95,38 @@ def synthetic_records(nodes: int, *, seed: int = 2026) -> NetworkRecords:
     )
 
 
-def synthetic_screened(records: NetworkRecords, *, households_per_village: int = 20, seed: int = 2026) -> Screened:
-    """Households of ``records``' villages screened against its programmes, as the gaps and
-    suggestions receive them: each village's families are eligible (code 2) for about half of
-    the programmes its demand edges name, possibly eligible (code 1) for a few more, and have
-    0-2 businesses with one or two stated needs."""
+def synthetic_screened(
+    records: NetworkRecords,
+    *,
+    households_per_village: int = 20,
+    seed: int = 2026,
+    villages: list[str] | None = None,
+    first_id: int = 1,
+) -> Screened:
+    """Households of ``records``' villages (or of ``villages``) screened against the programmes
+    with demand there, as the gaps and suggestions receive them: each village's families are
+    eligible (code 2) for about half of the programmes its demand edges name, possibly eligible
+    (code 1) for a few more, and have 0-2 businesses with one or two stated needs."""
     rng = np.random.default_rng(seed)
-    villages = sorted(records.village_names)
+    villages = sorted(records.village_names) if villages is None else villages
+    chosen = set(villages)
+    demand = [d for d in records.demand if d.village_code in chosen]
     n_h = len(villages) * households_per_village
     village_of = np.repeat(np.arange(len(villages)), households_per_village)
     facilitator_of = np.full(n_h, -1, dtype=np.int64)
     serving = {v: f.id for f in records.facilitators for v in f.villages}
     for i, v in enumerate(villages):
         facilitator_of[village_of == i] = serving.get(v, -1)
+    wanted = {d.program_id for d in demand}
+    kept = [p for p in records.programs if p.id in wanted]
     programs = [
         ProgramFacts(p.id, p.name, f"Lembaga {p.organization_id}", p.kind, "active", service_area=p.service_area)
-        for p in records.programs
+        for p in kept
     ]
-    row_of = {p.id: i for i, p in enumerate(records.programs)}
+    row_of = {p.id: i for i, p in enumerate(kept)}
     codes = np.zeros((len(programs), n_h), dtype=np.int8)
     start = {v: i * households_per_village for i, v in enumerate(villages)}
-    for d in records.demand:
+    for d in demand:
         lo = start[d.village_code]
         draw = rng.random(households_per_village)
         codes[row_of[d.program_id], lo : lo + households_per_village] = np.where(
@@ -129,13 +140,35 @@ def synthetic_screened(records: NetworkRecords, *, households_per_village: int =
         rng.random(n_rows) < 0.4, need_bits[rng.integers(0, len(need_bits), n_rows)], 0
     ).astype(np.int16)
     return Screened(
-        household_ids=np.arange(1, n_h + 1, dtype=np.int64),
+        household_ids=np.arange(first_id, first_id + n_h, dtype=np.int64),
         villages=[villages[i] for i in village_of],
         facilitators=facilitator_of,
         programs=programs,
-        program_orgs=[p.organization_id for p in records.programs],
+        program_orgs=[p.organization_id for p in kept],
         codes=codes,
         row_household=row_household,
         row_needs=row_needs,
         row_sectors=rng.integers(-1, len(SECTORS), n_rows).astype(np.int16),
     )
+
+
+def synthetic_chunks(
+    records: NetworkRecords, *, households_per_village: int = 20, villages_per_regency: int = 300, seed: int = 2026
+) -> list[Screened]:
+    """``synthetic_screened`` regency by regency, as ``service.network.screen_chunks`` screens a
+    province: each block of ``villages_per_regency`` villages against the programmes with demand
+    there."""
+    villages = sorted(records.village_names)
+    out = []
+    for k, lo in enumerate(range(0, len(villages), villages_per_regency)):
+        block = villages[lo : lo + villages_per_regency]
+        out.append(
+            synthetic_screened(
+                records,
+                households_per_village=households_per_village,
+                seed=seed + k,
+                villages=block,
+                first_id=1 + lo * households_per_village,
+            )
+        )
+    return out

@@ -17,7 +17,7 @@ import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -106,30 +106,39 @@ def covered_by_need(s: Screened, programs: NDArray[np.bool_] | None = None) -> d
 # --- gaps -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UnmetDemand:
+class UnmetDemand(NamedTuple):  # a tuple: a province has hundreds of thousands of these rows
     village_code: str
     need: str
     sector: str | None
     households: int
 
 
-def unmet_demand(s: Screened) -> list[UnmetDemand]:
+def unmet_demand(chunks: Screened | Sequence[Screened]) -> list[UnmetDemand]:
     """Per village x need x sector: households with a business stating the need that no
-    programme covers. A household counts once per (village, need, sector)."""
-    covered = covered_by_need(s)
-    units: set[tuple[str, str, int, int]] = set()
-    for need in NEEDS:
-        has = (s.row_needs & NEED_BITS[need]) != 0
-        rows = np.flatnonzero(has & ~covered[need][s.row_household])
-        for r in rows.tolist():
-            h = int(s.row_household[r])
-            units.add((s.villages[h], need, int(s.row_sectors[r]), h))
-    counts = Counter((v, need, sector) for v, need, sector, _ in units)
-    return sorted(
-        (UnmetDemand(v, need, SECTORS[sector] if sector >= 0 else None, n) for (v, need, sector), n in counts.items()),
-        key=lambda u: (-u.households, u.village_code, u.need, u.sector or ""),
-    )
+    programme covers. A household counts once per (village, need, sector). ``chunks`` are
+    screenings of disjoint households (a region's regencies, screened one by one)."""
+    counts: Counter[tuple[str, str, int]] = Counter()
+    for s in _chunks(chunks):
+        covered = covered_by_need(s)
+        village_codes, village_index = np.unique(np.array(s.villages, dtype=object), return_inverse=True)
+        for need in NEEDS:
+            has = (s.row_needs & NEED_BITS[need]) != 0
+            rows = np.flatnonzero(has & ~covered[need][s.row_household])
+            if not rows.shape[0]:
+                continue
+            # one unit per (household, sector); the household fixes the village
+            units = np.unique(s.row_household[rows] * (len(SECTORS) + 1) + (s.row_sectors[rows] + 1))
+            households, sectors = np.divmod(units, len(SECTORS) + 1)
+            keys, n = np.unique(village_index[households] * (len(SECTORS) + 1) + sectors, return_counts=True)
+            for key, k in zip(keys.tolist(), n.tolist(), strict=True):
+                v, sector = divmod(key, len(SECTORS) + 1)
+                counts[(str(village_codes[v]), need, sector - 1)] += k
+    order = sorted((-n, v, need, sector) for (v, need, sector), n in counts.items())
+    return [UnmetDemand(v, need, SECTORS[sector] if sector >= 0 else None, -n) for n, v, need, sector in order]
+
+
+def _chunks(chunks: Screened | Sequence[Screened]) -> Sequence[Screened]:
+    return [chunks] if isinstance(chunks, Screened) else chunks
 
 
 @dataclass(frozen=True)
@@ -140,35 +149,25 @@ class UnusedSupply:
     eligible_households: int
 
 
-def unused_supply(s: Screened, referrals_by_program: Mapping[int, int]) -> list[UnusedSupply]:
+def unused_supply(chunks: Screened | Sequence[Screened], referrals_by_program: Mapping[int, int]) -> list[UnusedSupply]:
     """Programmes with eligible households in the region that received no referral."""
-    eligible = (s.codes == ELIGIBLE).sum(axis=1)
+    eligible: Counter[int] = Counter()
+    facts: dict[int, ProgramFacts] = {}
+    for s in _chunks(chunks):
+        for i, n in enumerate((s.codes == ELIGIBLE).sum(axis=1).tolist()):
+            p = s.programs[i]
+            facts[p.program_id] = p
+            eligible[p.program_id] += int(n)
     out = [
-        UnusedSupply(p.program_id, p.name, p.organization_name, int(eligible[i]))
-        for i, p in enumerate(s.programs)
-        if eligible[i] > 0 and not referrals_by_program.get(p.program_id)
+        UnusedSupply(pid, facts[pid].name, facts[pid].organization_name, n)
+        for pid, n in eligible.items()
+        if n > 0 and not referrals_by_program.get(pid)
     ]
     return sorted(out, key=lambda u: (-u.eligible_households, u.name, u.program_id))
 
 
 def _programs_of(g: nx.MultiDiGraph, org: str) -> list[str]:
     return [b for _, b, t in g.out_edges(org, data="type") if t == "offers"]
-
-
-def facilitator_ties(g: nx.MultiDiGraph, org: str) -> set[str]:
-    """Facilitators tied to organisation ``org``: by a partnership, a referral to one of its
-    programmes, or a forum both belong to."""
-    tied: set[str] = set()
-    for a, b, t in [*g.out_edges(org, data="type"), *g.in_edges(org, data="type")]:
-        other = b if a == org else a
-        if t == "partners" and g.nodes[other]["kind"] == "facilitator":
-            tied.add(other)
-    for p in _programs_of(g, org):
-        tied |= {a for a, _, t in g.in_edges(p, data="type") if t == "refers"}
-    for _, forum, t in g.out_edges(org, data="type"):
-        if t == "member_of":
-            tied |= {a for a, _, t2 in g.in_edges(forum, data="type") if t2 == "member_of"}
-    return {v for v in tied if g.nodes[v]["kind"] == "facilitator"}
 
 
 @dataclass(frozen=True)
@@ -180,16 +179,46 @@ class Isolated:
 
 
 def isolated_stakeholders(g: nx.MultiDiGraph) -> list[Isolated]:
-    """Organisations with no tie to any facilitator of the region, and facilitators with no
-    partnership."""
+    """Organisations with no tie to any facilitator of the region (a tie being a partnership, a
+    referral to one of its programmes, or a forum both belong to), and facilitators with no
+    partnership. One pass over the raw adjacency: a province graph has 160,000 edges."""
+    kind: dict[str, str] = dict(g.nodes(data="kind"))
+    offers: dict[str, list[str]] = defaultdict(list)
+    referred: set[str] = set()  # programmes some facilitator referred to
+    forums_of: dict[str, set[str]] = defaultdict(set)
+    forums_with_facilitators: set[str] = set()
+    partnered: set[str] = set()
+    partnered_with_facilitator: set[str] = set()
+    for a, neighbours in g.adjacency():
+        for b, keyed in neighbours.items():
+            for data in keyed.values():
+                t = data["type"]
+                if t == "offers":
+                    offers[a].append(b)
+                elif t == "refers":
+                    referred.add(b)
+                elif t == "member_of":
+                    forums_of[a].add(b)
+                    if kind[a] == "facilitator":
+                        forums_with_facilitators.add(b)
+                elif t == "partners":
+                    partnered |= {a, b}
+                    if kind[a] == "facilitator":
+                        partnered_with_facilitator.add(b)
+                    if kind[b] == "facilitator":
+                        partnered_with_facilitator.add(a)
     out = []
-    for v, kind in g.nodes(data="kind"):
-        if kind == "organization" and not facilitator_ties(g, v):
-            out.append(Isolated(v, kind, g.nodes[v].get("label", v), "no_facilitator_tie"))
-        elif kind == "facilitator":
-            ties = [t for *_, t in [*g.out_edges(v, data="type"), *g.in_edges(v, data="type")] if t == "partners"]
-            if not ties:
-                out.append(Isolated(v, kind, g.nodes[v].get("label", v), "no_partnership"))
+    for v, k in kind.items():
+        if k == "organization":
+            tied = (
+                v in partnered_with_facilitator
+                or any(p in referred for p in offers[v])
+                or bool(forums_of[v] & forums_with_facilitators)
+            )
+            if not tied:
+                out.append(Isolated(v, k, g.nodes[v].get("label", v), "no_facilitator_tie"))
+        elif k == "facilitator" and v not in partnered:
+            out.append(Isolated(v, k, g.nodes[v].get("label", v), "no_partnership"))
     return sorted(out, key=lambda i: (i.reason, i.label, i.node))
 
 
@@ -317,7 +346,7 @@ class Invitation:
 
 
 def forum_invitations(
-    s: Screened, members: set[int], labels: Mapping[int, str], *, limit: int = 10
+    chunks: Screened | Sequence[Screened], members: set[int], labels: Mapping[int, str], *, limit: int = 10
 ) -> tuple[int, list[Invitation]]:
     """Greedy cover: the organisations outside the forum whose programmes would cover the most
     of the demand its members leave unmet, each with its marginal gain over those chosen before.
@@ -325,34 +354,52 @@ def forum_invitations(
     A unit of demand is a (household, need) pair from a business's stated needs. Returns the
     number of units the members leave unmet, and the invitations in order. Greedy cover is
     within 1 - 1/e of the best choice of that many organisations (Nemhauser et al. 1978); lazy
-    evaluation keeps it to a few set operations per pick.
+    evaluation keeps it to a few set operations per pick. Units are numbered across ``chunks``
+    (need-major within each chunk, chunks one after another).
     """
-    n_h = s.n_households
-    need_index = {need: i for i, need in enumerate(NEEDS)}
-    wants = np.zeros((len(NEEDS), n_h), dtype=bool)
-    for need, i in need_index.items():
-        rows = (s.row_needs & NEED_BITS[need]) != 0
-        wants[i, s.row_household[rows]] = True
-    member_programs = np.array([o in members for o in s.program_orgs], dtype=bool)
-    covered_now = covered_by_need(s, member_programs)
-    unmet = wants & ~np.stack([covered_now[need] for need in NEEDS]) if n_h else wants
-    unmet_units = int(unmet.sum())
-    bits = program_need_bits(s.programs)
-    reachable = s.codes >= UNKNOWN
-    gains: dict[int, Ints] = {}
-    names: dict[int, list[str]] = defaultdict(list)
-    for org in sorted(set(s.program_orgs) - members):
-        rows = [i for i, o in enumerate(s.program_orgs) if o == org]
-        cover = np.zeros_like(unmet)
-        for i in rows:
-            for need, k in need_index.items():
-                if bits[i] & NEED_BITS[need]:
-                    cover[k] |= reachable[i]
-        units = np.flatnonzero((cover & unmet).ravel())
-        if units.shape[0]:
-            gains[org] = units
-            names[org] = sorted(s.programs[i].name for i in rows)
-    taken = np.zeros(unmet.size, dtype=bool)
+    bits_of = {need: NEED_BITS[need] for need in NEEDS}
+    unit_arrays: dict[int, list[Ints]] = defaultdict(list)
+    names: dict[int, set[str]] = defaultdict(set)
+    offset = 0
+    unmet_units = 0
+    starts: list[tuple[int, int]] = []  # (first unit, households) per chunk, to count households
+    for s in _chunks(chunks):
+        n_h = s.n_households
+        wants = np.zeros((len(NEEDS), n_h), dtype=bool)
+        for k, need in enumerate(NEEDS):
+            rows = (s.row_needs & bits_of[need]) != 0
+            wants[k, s.row_household[rows]] = True
+        member_programs = np.array([o in members for o in s.program_orgs], dtype=bool)
+        covered_now = covered_by_need(s, member_programs)
+        unmet = wants & ~np.stack([covered_now[need] for need in NEEDS]) if n_h else wants
+        unmet_units += int(unmet.sum())
+        bits = program_need_bits(s.programs)
+        reachable = s.codes >= UNKNOWN
+        by_org: dict[int, list[int]] = defaultdict(list)
+        for i, o in enumerate(s.program_orgs):
+            if o not in members:
+                by_org[o].append(i)
+        for org, rows_of in sorted(by_org.items()):
+            cover = np.zeros_like(unmet)
+            for i in rows_of:
+                for k, need in enumerate(NEEDS):
+                    if bits[i] & bits_of[need]:
+                        cover[k] |= reachable[i]
+            units = np.flatnonzero((cover & unmet).ravel())
+            if units.shape[0]:
+                unit_arrays[org].append(units + offset)
+                names[org] |= {s.programs[i].name for i in rows_of}
+        starts.append((offset, n_h))
+        offset += unmet.size
+    gains = {org: np.concatenate(arrays) for org, arrays in unit_arrays.items()}
+    first_units = np.array([a for a, _ in starts], dtype=np.int64)
+    sizes = np.array([n for _, n in starts], dtype=np.int64)
+
+    def household_keys(units: Ints) -> Ints:
+        chunk = np.searchsorted(first_units, units, side="right") - 1
+        return first_units[chunk] + (units - first_units[chunk]) % np.maximum(sizes[chunk], 1)
+
+    taken = np.zeros(offset, dtype=bool)
     heap = [(-int(u.shape[0]), org) for org, u in gains.items()]
     heapq.heapify(heap)
     out: list[Invitation] = []
@@ -367,7 +414,7 @@ def forum_invitations(
             continue
         taken[fresh] = True
         total += int(fresh.shape[0])
-        households = int(np.unique(fresh % n_h).shape[0])
+        households = int(np.unique(household_keys(fresh)).shape[0])
         v = node_id("organization", org)
-        out.append(Invitation(v, labels.get(org, v), households, int(fresh.shape[0]), total, names[org]))
+        out.append(Invitation(v, labels.get(org, v), households, int(fresh.shape[0]), total, sorted(names[org])))
     return unmet_units, out

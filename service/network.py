@@ -84,7 +84,7 @@ def load_records(
     today: date,
     since: date | None = None,
     until: date | None = None,
-    screened: Screened | None = None,
+    screened: Sequence[Screened] | None = None,
 ) -> NetworkRecords:
     """The records of ``region``'s network: organisations in it or with published programmes
     serving it, facilitators serving villages in it, forums overlapping it, their ties
@@ -169,7 +169,7 @@ def load_records(
         referrals = [ReferralCount(f or 0, p, str(s), int(n)) for f, p, s, n in session.exec(stmt)]
 
     if screened is None:
-        screened = screen_region(session, [within(Household.village_code, region)], today=today)
+        screened = screen_chunks(session, region, today=today)
     demand = eligible_counts(screened, {i for i in prog_ids if i is not None})
     codes = {v for vs in villages_of.values() for v in vs} | {d.village_code for d in demand}
     names = (
@@ -235,29 +235,48 @@ def screen_region(session: Session, where: Sequence[Any], *, today: date) -> Scr
     )
 
 
-def eligible_counts(screened: Screened, program_ids: set[int]) -> list[DemandCount]:
+def screen_chunks(session: Session, region: str, *, today: date) -> list[Screened]:
+    """The households of ``region`` screened regency by regency: a regency's families against
+    the programmes serving it, so that a province never becomes one households x programmes
+    table (1.5 million families x every programme of the province)."""
+    if region.count(".") >= 1:
+        return [screen_region(session, [within(Household.village_code, region)], today=today)]
+    regencies = sorted(
+        {
+            ".".join(v.split(".")[:2])
+            for v in session.exec(
+                select(Household.village_code).where(within(Household.village_code, region)).distinct()
+            )
+        }
+    )
+    return [screen_region(session, [within(Household.village_code, r)], today=today) for r in regencies]
+
+
+def eligible_counts(chunks: Sequence[Screened], program_ids: set[int]) -> list[DemandCount]:
     """Eligible households (screener code 2) per (village, programme)."""
-    if not screened.n_households or not screened.programs:
-        return []
-    villages = np.array(screened.villages, dtype=object)
     counts: Counter[tuple[str, int]] = Counter()
-    for row, p in enumerate(screened.programs):
-        if p.program_id not in program_ids:
+    for screened in chunks:
+        if not screened.n_households or not screened.programs:
             continue
-        hit = screened.codes[row] == ELIGIBLE
-        if hit.any():
-            for code, n in Counter(villages[hit].tolist()).items():
-                counts[(code, p.program_id)] += n
+        villages = np.array(screened.villages, dtype=object)
+        for row, p in enumerate(screened.programs):
+            if p.program_id not in program_ids:
+                continue
+            hit = screened.codes[row] == ELIGIBLE
+            if hit.any():
+                for code, n in Counter(villages[hit].tolist()).items():
+                    counts[(code, p.program_id)] += n
     return [DemandCount(v, p, n) for (v, p), n in sorted(counts.items())]
 
 
 @dataclass
 class RegionNetwork:
-    """A region's graph and the screening its demand edges came from (one request's worth)."""
+    """A region's graph and the screening its demand edges came from (one request's worth),
+    regency by regency."""
 
     region: str
     graph: nx.MultiDiGraph
-    screened: Screened
+    chunks: list[Screened]
 
 
 def load_network(
@@ -265,9 +284,9 @@ def load_network(
 ) -> RegionNetwork:
     """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
     require_region_in_scope(session, scope, region)
-    screened = screen_region(session, [within(Household.village_code, region)], today=today)
-    records = load_records(session, region, today=today, since=since, until=until, screened=screened)
-    return RegionNetwork(region, build_graph(records), screened)
+    chunks = screen_chunks(session, region, today=today)
+    records = load_records(session, region, today=today, since=since, until=until, screened=chunks)
+    return RegionNetwork(region, build_graph(records), chunks)
 
 
 def load_graph(

@@ -27,8 +27,8 @@ from models.users import Role
 from service.demand import SMALL_COUNT
 from service.errors import NotFound
 from service.matching import region_names
-from service.network import RegionNetwork, load_records, screen_region
-from service.scoping import Scope, within
+from service.network import RegionNetwork, load_records, screen_chunks, screen_region
+from service.scoping import Scope
 
 
 def withhold(value: int, exact: bool) -> int | None:
@@ -99,13 +99,14 @@ def gaps(
     session: Session, net: RegionNetwork, *, exact: bool, since: date | None = None, until: date | None = None
 ) -> dict[str, Any]:
     """Unmet demand, unused supply, isolated stakeholders and facilitators' load in the region."""
-    s, g = net.screened, net.graph
-    unmet = an.unmet_demand(s)
+    g = net.graph
+    unmet = an.unmet_demand(net.chunks)
     names = region_names(session, sorted({u.village_code for u in unmet}))
     by_need: dict[str, list[int]] = {}
     for u in unmet:
         by_need.setdefault(u.need, []).append(u.households)
-    unused = an.unused_supply(s, referrals_by_program(session, [p.program_id for p in s.programs], since, until))
+    programs = sorted({p.program_id for s in net.chunks for p in s.programs})
+    unused = an.unused_supply(net.chunks, referrals_by_program(session, programs, since, until))
     facilitators = [int(v.split(":")[1]) for v, k in g.nodes(data="kind") if k == "facilitator"]
     loads = caseloads(session, facilitators)
     return {
@@ -147,6 +148,9 @@ def _facilitator_region(session: Session, facilitator_id: int) -> str | None:
     return provinces.pop() if len(provinces) == 1 else None
 
 
+facilitator_region = _facilitator_region
+
+
 def _require_facilitator(session: Session, scope: Scope, facilitator_id: int) -> Facilitator:
     """The facilitator, if the caller may advise them: themselves, an admin, or the organiser
     of a forum whose region holds one of their villages (404 otherwise)."""
@@ -177,7 +181,7 @@ def facilitator_suggestions(
     fac = _require_facilitator(session, scope, facilitator_id)
     region = _facilitator_region(session, facilitator_id) or fac.region_code
     mine = screen_region(session, [Household.facilitator_id == facilitator_id], today=today)
-    g = build_graph(load_records(session, region, today=today, screened=mine) if region else NetworkRecords())
+    g = build_graph(load_records(session, region, today=today, screened=[mine]) if region else NetworkRecords())
     suggestions = an.link_suggestions(g, facilitator_id, mine)
     # The facilitator sees their own families' counts exactly; an organiser, small ones withheld.
     exact = scope.is_admin or scope.facilitator_id == facilitator_id
@@ -212,8 +216,7 @@ def forum_suggestions(
     """The organisations whose invitation to the forum would cover most unmet demand (greedy)."""
     forum = _require_forum(session, scope, forum_id)
     exact = scope.is_admin
-    where = [within(Household.village_code, forum.region_code)]
-    s = screen_region(session, where, today=today)
+    chunks = screen_chunks(session, forum.region_code, today=today)
     members = {
         m.member_id
         for m in session.exec(
@@ -223,13 +226,12 @@ def forum_suggestions(
             )
         )
     }
-    orgs = sorted(set(s.program_orgs))
-    labels = (
-        dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(orgs))).all())  # type: ignore[union-attr]
-        if orgs
-        else {}
-    )
-    unmet_units, invitations = an.forum_invitations(s, members, labels, limit=limit)
+    orgs = sorted({o for s in chunks for o in s.program_orgs})
+    labels: dict[int, str] = {}
+    if orgs:
+        rows = session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(orgs)))  # type: ignore[union-attr]
+        labels = {int(oid or 0): name for oid, name in rows}
+    unmet_units, invitations = an.forum_invitations(chunks, members, labels, limit=limit)
     return {
         "forum_id": forum_id,
         "forum": forum.name,

@@ -202,3 +202,11 @@ def test_safe_total() -> None:
     assert safe_total([15, 2, 3], exact=False) == 20  # 5 over two rows: (1, 4), (2, 3), ...
     assert safe_total([15, 20], exact=False) == 35
     assert safe_total([15, 1, 1, 1], exact=True) == 18
+
+
+def test_a_province_is_screened_regency_by_regency(client: TestClient, as_user: Headers) -> None:
+    """Province 32 holds the demo's Kota Bandung families only: the same gaps, screened per regency."""
+    province = client.get(GAPS, params={"region": "32"}, headers=as_user("admin")).json()
+    city = client.get(GAPS, params={"region": "32.73"}, headers=as_user("admin")).json()
+    assert province["unmet_demand"] == city["unmet_demand"] and province["unmet_demand"]
+    assert province["unmet_by_need"] == city["unmet_by_need"]

@@ -120,3 +120,43 @@ def test_lazy_greedy_equals_plain_greedy(case: tuple) -> None:  # type: ignore[t
     assert [(i.organization, i.marginal_units) for i in invitations] == expected[:10]
     assert not {i.organization for i in invitations} & {f"org:{m}" for m in members}
     assert sum(i.marginal_units for i in invitations) <= unmet_units
+    # Screened in two chunks (as a province is, regency by regency), the answers are the same.
+    odd = np.arange(s.n_households) % 2 == 1
+    halves = [s.subset(~odd), s.subset(odd)]
+    assert an.forum_invitations(halves, members, {}, limit=10) == (unmet_units, invitations)
+    assert an.unmet_demand(halves) == an.unmet_demand(s)
+    referred = {1: 1}
+    assert an.unused_supply(halves, referred) == an.unused_supply(s, referred)
+
+
+def test_isolated_stakeholders_by_each_kind_of_tie() -> None:
+    from mapping.network import (
+        FacilitatorRecord,
+        ForumRecord,
+        NetworkRecords,
+        OrgRecord,
+        PartnershipRecord,
+        ProgramRecord,
+        ReferralCount,
+        build_graph,
+    )
+
+    g = build_graph(
+        NetworkRecords(
+            organizations=[OrgRecord(i, f"Org {i}") for i in range(1, 6)],
+            programs=[ProgramRecord(10, "P", 2), ProgramRecord(11, "Q", 5)],
+            facilitators=[FacilitatorRecord(1, "F1"), FacilitatorRecord(2, "F2")],
+            forums=[ForumRecord(1, "Forum", None, (("facilitator", 2), ("organization", 3)))],
+            partnerships=[
+                PartnershipRecord(1, "facilitator", 1, "organization", 1, "mou"),  # org 1: partnership
+                PartnershipRecord(2, "organization", 4, "organization", 5, "mou"),  # org to org: no facilitator
+            ],
+            referrals=[ReferralCount(2, 10, "sent", 1)],  # org 2: a referral to its programme
+        )
+    )  # org 3: a shared forum; orgs 4 and 5: no tie to a facilitator
+    got = {(i.node, i.reason) for i in an.isolated_stakeholders(g)}
+    assert got == {
+        ("org:4", "no_facilitator_tie"),
+        ("org:5", "no_facilitator_tie"),
+        ("facilitator:2", "no_partnership"),
+    }
