@@ -14,7 +14,7 @@ from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.settings import Settings, get_settings
-from service.web import agency_pages, forum_pages, pages, referral_pages
+from service.web import agency_pages, forum_pages, network_pages, pages, referral_pages
 from service.web.pages import STATIC_DIR
 
 
@@ -62,5 +62,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agency_pages.router)
     app.include_router(referral_pages.router)
     app.include_router(forum_pages.router)
+    app.include_router(network_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -764,6 +764,88 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fo.export.xlsx": {"id": "Semua tabel (Excel .xlsx)", "en": "All tables (Excel .xlsx)"},
     "fo.export.csv": {"id": "Satu tabel (CSV)", "en": "One table (CSV)"},
     "fo.more": {"id": "{n} baris lainnya ada di ekspor.", "en": "{n} more rows are in the export."},
+    # --- the facilitator's network page (/jejaring) ----------------------------------------------
+    "nav.network": {"id": "Jejaring", "en": "Network"},
+    "nw.title": {"id": "Jejaring dan rencana rujukan", "en": "Network and referral plan"},
+    "nw.meet.title": {"id": "Lembaga yang perlu ditemui", "en": "Organisations to meet first"},
+    "nw.meet.intro": {
+        "id": "{untied} dari {n} lembaga yang programnya dapat melayani keluarga dampingan Anda belum terhubung "
+        "dengan Anda (lewat kemitraan, rujukan, atau forum bersama); mereka ada di urutan teratas, yang melayani "
+        "keluarga terbanyak lebih dulu.",
+        "en": "{untied} of the {n} organisations whose programmes could serve your families have no tie with you "
+        "yet (partnership, referral or shared forum); they come first, those serving most families at the top.",
+    },
+    "nw.meet.none": {
+        "id": "Belum ada lembaga yang programnya dapat melayani keluarga dampingan Anda.",
+        "en": "No organisation's programmes could serve your families yet.",
+    },
+    "nw.meet.counts": {
+        "id": "Memenuhi syarat: {eligible} keluarga · mungkin memenuhi syarat: {possible} keluarga",
+        "en": "Eligible: {eligible} families · may be eligible: {possible} families",
+    },
+    "nw.families": {"id": "{n} keluarga", "en": "{n} families"},
+    "nw.untied": {"id": "Belum terhubung", "en": "Not tied yet"},
+    "nw.tied": {"id": "Sudah terhubung", "en": "Already tied"},
+    "nw.tie.partnership": {"id": "kemitraan", "en": "partnership"},
+    "nw.tie.referral": {"id": "rujukan", "en": "referral"},
+    "nw.tie.forum": {"id": "forum bersama", "en": "shared forum"},
+    "nw.plan.title": {"id": "Rencana rujukan", "en": "Referral plan"},
+    "nw.plan.intro": {
+        "id": "Usulan pembagian keluarga dampingan Anda yang memenuhi syarat ke program yang masih punya tempat: "
+        "paling banyak satu program untuk tiap kebutuhan keluarga, dengan total skor kecocokan setinggi mungkin. "
+        "Keluarga yang rujukannya untuk kebutuhan itu sedang berjalan tidak diikutkan. “Rujuk” membuka halaman "
+        "keluarga pada program tersebut; rujukan baru dikirim setelah Anda mencatat persetujuan keluarga di sana.",
+        "en": "A suggested assignment of your eligible families to programmes with places left: at most one "
+        "programme for each of a family's needs, with the highest possible total match score. Families with a "
+        "referral for that need under way are left out. “Refer” opens the family's page at the programme; the "
+        "referral is only sent once you record the family's consent there.",
+    },
+    "nw.plan.only": {"id": "Rencana hanya untuk program {name}.", "en": "Plan for {name} only."},
+    "nw.plan.all": {"id": "Tampilkan semua program", "en": "Show every programme"},
+    "nw.plan.only_this": {"id": "Rencanakan program ini saja", "en": "Plan this programme only"},
+    "nw.plan.families": {"id": "KPM dampingan di wilayah", "en": "Your families in the region"},
+    "nw.plan.planned": {"id": "Rujukan direncanakan", "en": "Planned referrals"},
+    "nw.plan.score": {"id": "Total skor kecocokan", "en": "Total match score"},
+    "nw.plan.unmet": {
+        "id": "Kebutuhan yang belum terlayani rencana (jumlah keluarga)",
+        "en": "Needs the plan leaves unmet (families)",
+    },
+    "nw.plan.capacity": {"id": "Sisa tempat", "en": "Places left"},
+    "nw.plan.no_limit": {"id": "tanpa batas", "en": "no limit"},
+    "nw.plan.none_for": {
+        "id": "Tidak ada keluarga yang direncanakan untuk program ini.",
+        "en": "No family is planned for this programme.",
+    },
+    "nw.plan.more": {
+        "id": "{n} keluarga lain yang direncanakan untuk program ini tidak ditampilkan.",
+        "en": "{n} more families planned for this programme are not shown.",
+    },
+    "nw.plan.capped": {
+        "id": "Ditampilkan {shown} baris; {n} lainnya tidak. Pilih satu program untuk melihat barisnya.",
+        "en": "{shown} rows shown; {n} more are not. Plan one programme only to see its rows.",
+    },
+    "nw.plan.no_region": {
+        "id": "Akun Anda belum punya desa/kelurahan dampingan, jadi belum ada rencana rujukan.",
+        "en": "No village is assigned to you yet, so there is no referral plan.",
+    },
+    "nw.plan.no_programs": {
+        "id": "Tidak ada program yang dapat direncanakan untuk keluarga dampingan Anda.",
+        "en": "No programme can be planned for your families.",
+    },
+    "nw.plan.not_here": {
+        "id": "Program ini tidak melayani keluarga dampingan Anda di wilayah ini.",
+        "en": "This programme does not serve your families in this region.",
+    },
+    "nw.f.program": {"id": "Program", "en": "Programme"},
+    "nw.err.program": {
+        "id": "Program {id} tidak ada atau belum diterbitkan. Pilih program dari daftar di halaman Jejaring.",
+        "en": "Programme {id} does not exist or is not published. Choose a programme from the list on the "
+        "Network page.",
+    },
+    "nw.err.plan": {
+        "id": "Rencana rujukan tidak dapat dibuat untuk wilayah Anda.",
+        "en": "The referral plan cannot be made for your region.",
+    },
 }
 
 
