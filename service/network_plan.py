@@ -26,7 +26,7 @@ from mapping.catalog import DISTANCE_HALF_KM, NEUTRAL, SCORE_WEIGHTS
 from mapping.plan import Candidate, referral_plan
 from mapping.screening import ELIGIBLE
 from models.households import Household
-from models.organizations import Program, ProgramStatus
+from models.organizations import CapacityUnit, Program, ProgramStatus
 from models.referrals import Referral, ReferralStatus
 from models.users import Role
 from service.errors import InvalidInput
@@ -104,6 +104,26 @@ def plan_scores(session: Session, s: Screened, *, today: date) -> NDArray[np.flo
     return np.round(np.clip(total, 0.0, 1.0), 4)
 
 
+def places_left(session: Session, program_ids: list[int]) -> dict[int, int | None]:
+    """Places left per programme (None: no limit). A capacity kept in rupiah is a budget: it
+    buys ``remaining // benefit`` places at the largest benefit per family (no limit when no
+    benefit is stated)."""
+    if not program_ids:
+        return {}
+    rows = session.exec(
+        select(
+            Program.id, Program.capacity_remaining, Program.capacity_unit, Program.benefit_min, Program.benefit_max
+        ).where(Program.id.in_(program_ids))  # type: ignore[union-attr]
+    ).all()
+    out: dict[int, int | None] = {}
+    for pid, left, unit, low, high in rows:
+        if left is not None and unit == CapacityUnit.rupiah:
+            benefit = high or low
+            left = left // benefit if benefit else None
+        out[int(pid or 0)] = left
+    return out
+
+
 def _check_programs(session: Session, program_ids: list[int]) -> None:
     found = set(
         session.exec(
@@ -171,7 +191,7 @@ def region_plan(
             hid = int(s.household_ids[h])
             if (hid, need) not in busy and (hid, p.program_id) not in done:
                 candidates.append(Candidate(hid, need, p.program_id, float(scores[i, h])))
-    capacity = {s.programs[i].program_id: s.programs[i].capacity_remaining for i in chosen}
+    capacity = places_left(session, [s.programs[i].program_id for i in chosen])
     plan = referral_plan(candidates, capacity)
     programs = {s.programs[i].program_id: s.programs[i] for i in chosen}
     household_rows = scope.is_admin or scope.role is Role.facilitator

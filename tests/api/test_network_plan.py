@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models.households import Household
-from models.organizations import Program
+from models.organizations import CapacityUnit, Program
 from models.referrals import Referral
 from models.regions import Region
 from service import network_plan
@@ -101,3 +101,17 @@ def test_bad_input(client: TestClient, as_user: Headers, session: Session, monke
     empty = client.post(PLAN, json={"region": far}, headers=as_user("admin"))
     assert empty.status_code == 200, empty.text
     assert empty.json()["rows"] == [] and empty.json()["planned"] == 0 and empty.json()["families"] == 0
+
+
+def test_a_budget_in_rupiah_buys_places_at_the_largest_benefit(
+    client: TestClient, as_user: Headers, session: Session
+) -> None:
+    program = session.exec(select(Program).where(Program.name == "PENA Berdikari")).one()
+    program.capacity_unit = CapacityUnit.rupiah
+    program.benefit_min, program.benefit_max = 500_000, 1_000_000
+    program.capacity, program.capacity_remaining = 10_000_000, 3_500_000  # three families' worth
+    session.add(program)
+    session.commit()
+    body = client.post(PLAN, json={"region": "32.73"}, headers=as_user("admin")).json()
+    row = next(p for p in body["by_program"] if p["program_id"] == program.id)
+    assert row["capacity_remaining"] == 3 and row["planned"] == 3
