@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from mapping import analysis as an
 from mapping.labels import Lang
 from mapping.network import NetworkRecords, build_graph, node_id
+from mapping.network import metrics as net_metrics
 from models.households import Facilitator, FacilitatorVillage, Household
 from models.network import Forum, ForumMember, PartyKind
 from models.organizations import Organization
@@ -52,6 +53,16 @@ def safe_total(parts: list[int], exact: bool) -> int | None:
     if k == 0 or (rest >= SMALL_COUNT and k < rest < 4 * k):
         return total
     return None
+
+
+def region_metrics(graph: Any, *, exact: bool) -> dict[str, Any]:
+    """``mapping.network.metrics`` for a reader: a village's weighted degree sums the eligible
+    households of its demand edges, so below 5 it is withheld like any small count."""
+    m = net_metrics(graph)
+    for v, figures in m["nodes"].items():
+        if graph.nodes[v].get("kind") == "village":
+            figures["weighted_degree"] = withhold(int(figures["weighted_degree"]), exact)
+    return m
 
 
 # --- gaps -------------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def network_metrics(
 ) -> dict[str, Any]:
     """Per-node centralities and brokerage, and the network's figures and communities."""
     g = svc.load_graph(session, scope, region, today=settings.today(), since=since, until=until)
-    m = net.metrics(g)
+    m = advice.region_metrics(g, exact=scope.is_admin)
     nodes = [
         {"id": v, "kind": g.nodes[v]["kind"], "label": g.nodes[v].get("label", v)} | m["nodes"][v] for v in g.nodes
     ]

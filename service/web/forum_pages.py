@@ -230,7 +230,7 @@ def load_dashboard(
     """The network, its metrics, gaps and (with a forum) invitations of ``region`` for the viewer."""
     scope = viewer.scope
     found = svc.load_network(session, scope, region, today=today)
-    metrics = net.metrics(found.graph)
+    metrics = advice.region_metrics(found.graph, exact=scope.is_admin)
     gaps = advice.gaps(session, found, exact=scope.is_admin)
     invitations = None
     if forum is not None and forum.id is not None:

@@ -10,11 +10,12 @@ from sqlmodel import Session, select
 
 from mapping.analysis import Invitation
 from mapping.catalog import KIND_MEETS_NEEDS
+from mapping.network import DemandCount, NetworkRecords, OrgRecord, ProgramRecord, build_graph
 from models.households import Business, Facilitator, FacilitatorVillage, Household
 from models.network import Forum
 from models.regions import Region
 from service.matching import household_facts, published_catalog
-from service.network_advice import safe_total, shown
+from service.network_advice import region_metrics, safe_total, shown
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]
@@ -210,3 +211,18 @@ def test_a_province_is_screened_regency_by_regency(client: TestClient, as_user: 
     city = client.get(GAPS, params={"region": "32.73"}, headers=as_user("admin")).json()
     assert province["unmet_demand"] == city["unmet_demand"] and province["unmet_demand"]
     assert province["unmet_by_need"] == city["unmet_by_need"]
+
+
+def test_a_small_village_weighted_degree_is_withheld() -> None:
+    """A village's weighted degree sums its demand edges: 2 eligible households here."""
+    g = build_graph(
+        NetworkRecords(
+            organizations=[OrgRecord(1, "Dinsos")],
+            programs=[ProgramRecord(10, "Bantuan", 1)],
+            demand=[DemandCount("32.73.16.1003", 10, 2)],
+        )
+    )
+    village = "village:32.73.16.1003"
+    assert region_metrics(g, exact=False)["nodes"][village]["weighted_degree"] is None
+    assert region_metrics(g, exact=True)["nodes"][village]["weighted_degree"] == 2
+    assert region_metrics(g, exact=False)["nodes"]["program:10"]["weighted_degree"] == 3  # not a village
