@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
@@ -47,13 +46,13 @@ from models.users import Role, User
 from service import catalog as svc
 from service.api.matching import PreviewRequest, preview_counts
 from service.demand import SMALL_COUNT, demand_by_village
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id, user_from_token
+from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from service.i18n import translator
 from service.matching import region_names
 from service.scoping import Scope
 from service.settings import Settings
-from service.web.pages import csrf_ok, decimal, language_of, render, rupiah, short_date
+from service.web.pages import Viewer, csrf_ok, decimal, error_page, render, rupiah, short_date, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -401,7 +400,7 @@ def tree_of(root: Group) -> tuple[dict[str, Any] | None, dict[str, Criterion | G
     return node(root, "eligibility"), where
 
 
-def mark_rule_error(where: dict[str, Criterion | Group], path: str, message: str) -> None:
+def mark_ruleerror_page(where: dict[str, Criterion | Group], path: str, message: str) -> None:
     """Show ``message`` at the deepest row or group whose place in the tree ``path`` falls in."""
     best = ""
     for candidate in where:
@@ -664,7 +663,7 @@ def rule_tree(session: Session, root: Group, lang: str) -> dict[str, Any] | None
     try:
         tree = validate_rule_tree(tree)
     except RuleError as exc:
-        mark_rule_error(where, exc.path, exc.reason)
+        mark_ruleerror_page(where, exc.path, exc.reason)
         root.error = str(exc)
         return None
     for path, node in where.items():
@@ -680,30 +679,18 @@ def rule_tree(session: Session, root: Group, lang: str) -> dict[str, Any] | None
 # --- who may use these pages ------------------------------------------------------------------
 
 
-@dataclass
-class Viewer:
-    user: User
-    scope: Scope
-    lang: str
-
-
-def _error(request: Request, settings: Settings, user: User | None, status_code: int, message: str) -> HTMLResponse:
-    return render(request, settings, "error.html", {"message": message}, status_code=status_code, user=user)
-
-
 def _viewer(request: Request, session: Session, settings: Settings) -> Viewer | Response:
     """Agency staff (of an organisation) and admins; others get a 403 page, strangers the sign-in."""
-    user = user_from_token(session, settings, request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        target = request.url.path + ("?" + request.url.query if request.url.query else "")
-        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-    lang = language_of(request, settings)
+    found = signed_in(request, session, settings)
+    if isinstance(found, Response):
+        return found
+    user, lang = found
     t = translator(lang)
     role = Role(user.role)
     if role not in AGENCY_ROLES:
-        return _error(request, settings, user, 403, t("ag.err.forbidden").format(role=t(f"role.{role.value}")))
+        return error_page(request, settings, user, 403, t("ag.err.forbidden").format(role=t(f"role.{role.value}")))
     if role is Role.agency_staff and user.organization_id is None:
-        return _error(request, settings, user, 403, t("home.not_linked"))
+        return error_page(request, settings, user, 403, t("home.not_linked"))
     return Viewer(user, Scope.for_user(session, user), lang)
 
 
@@ -773,7 +760,7 @@ def programs_page(request: Request, session: SessionDep, settings: SettingsDep) 
     if org is None:
         if viewer.scope.is_admin:
             return _org_chooser(request, session, settings, viewer, "/lembaga/program")
-        return _error(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
     programs = session.exec(select(Program).where(Program.organization_id == org.id).order_by(Program.name)).all()
     rows = [(p, capacity_text(p, viewer.lang), window_text(p.opens_on, p.closes_on, viewer.lang)) for p in programs]
     counts = {s.value: sum(1 for p in programs if p.status == s) for s in ProgramStatus}
@@ -843,7 +830,7 @@ def new_program_page(request: Request, session: SessionDep, settings: SettingsDe
     if org is None:
         if viewer.scope.is_admin:
             return _org_chooser(request, session, settings, viewer, "/lembaga/program/baru")
-        return _error(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
     return _form_page(request, session, settings, viewer, org, ProgramForm.blank(org), program=None)
 
 
@@ -916,7 +903,7 @@ def edit_program_page(program_id: str, request: Request, session: SessionDep, se
         return viewer
     program = _program_of(session, viewer, program_id)
     if program is None:
-        return _error(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.program_not_found"))
+        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.program_not_found"))
     org = session.get(Organization, program.organization_id)
     assert org is not None
     public = svc.programs_public(session, [program])[0]
@@ -944,17 +931,17 @@ def _submit(request: Request, session: Session, settings: Settings, form: FormDa
         return viewer
     t = translator(viewer.lang)
     if not _csrf_ok(request, settings, form.get("csrf")):
-        return _error(request, settings, viewer.user, 403, t("ag.err.csrf"))
+        return error_page(request, settings, viewer.user, 403, t("ag.err.csrf"))
     program = None
     if program_id is not None:
         program = _program_of(session, viewer, program_id)
         if program is None:
-            return _error(request, settings, viewer.user, 404, t("ag.err.program_not_found"))
+            return error_page(request, settings, viewer.user, 404, t("ag.err.program_not_found"))
         org = session.get(Organization, program.organization_id)
     else:
         org = _organization(session, viewer, str(form.get("org", "")))
     if org is None:
-        return _error(request, settings, viewer.user, 404, t("ag.err.org_not_found"))
+        return error_page(request, settings, viewer.user, 404, t("ag.err.org_not_found"))
     owner: Organization = org
     state = ProgramForm.of_form(form)
     action, _, arg = str(form.get("action", "refresh")).partition(":")
@@ -1002,7 +989,7 @@ def _submit(request: Request, session: Session, settings: Settings, form: FormDa
         session.rollback()
         return page(409, conflict=True)
     except (Forbidden, NotFound) as exc:
-        return _error(request, settings, viewer.user, exc.status_code, exc.message)
+        return error_page(request, settings, viewer.user, exc.status_code, exc.message)
     return RedirectResponse(f"/lembaga/program/{program.id}?ok={ProgramStatus(program.status).value}", status_code=303)
 
 
@@ -1159,7 +1146,7 @@ def demand_page(request: Request, session: SessionDep, settings: SettingsDep) ->
     if org is None:
         if viewer.scope.is_admin:
             return _org_chooser(request, session, settings, viewer, "/lembaga/permintaan")
-        return _error(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
     exact = viewer.scope.is_admin
     rows = demand_by_village(session, org.id or 0, today=settings.today(), exact=exact)
     withheld = any(None in (r.households, r.with_fitting_business, r.eligible, r.referred) for r in rows)

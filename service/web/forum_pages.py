@@ -22,24 +22,24 @@ from urllib.parse import urlencode
 
 import xlsxwriter
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
 from mapping import labels
 from mapping import network as net
 from models.network import Forum
 from models.types import REGION_CODE_PATTERN
-from models.users import Role, User
+from models.users import Role
 from service import network as svc
 from service import network_advice as advice
 from service.demand import SMALL_COUNT
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, user_from_token
+from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound
 from service.i18n import translator
 from service.matching import region_names
 from service.scoping import Scope
 from service.settings import Settings
-from service.web.pages import _csv_cell, decimal, language_of, render
+from service.web.pages import Viewer, csv_cell, decimal, error_page, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,30 +129,18 @@ def parse_query(params: Mapping[str, str]) -> DashboardQuery:
 # --- who asks ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Viewer:
-    user: User
-    scope: Scope
-    lang: str
-
-
-def _error(request: Request, settings: Settings, user: User | None, status_code: int, message: str) -> HTMLResponse:
-    return render(request, settings, "error.html", {"message": message}, status_code=status_code, user=user)
-
-
 def _viewer(request: Request, session: Session, settings: Settings) -> Viewer | Response:
     """Forum organisers (of a forum) and admins; others get a 404 page, strangers the sign-in."""
-    user = user_from_token(session, settings, request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        target = request.url.path + ("?" + request.url.query if request.url.query else "")
-        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-    lang = language_of(request, settings)
+    found = signed_in(request, session, settings)
+    if isinstance(found, Response):
+        return found
+    user, lang = found
     t = translator(lang)
     if Role(user.role) not in FORUM_ROLES:
-        return _error(request, settings, user, 404, t("error.not_found"))
+        return error_page(request, settings, user, 404, t("error.not_found"))
     scope = Scope.for_user(session, user)
     if scope.role is Role.forum_organizer and not scope.forum_region:
-        return _error(request, settings, user, 403, t("home.not_linked"))
+        return error_page(request, settings, user, 403, t("home.not_linked"))
     return Viewer(user, scope, lang)
 
 
@@ -415,9 +403,9 @@ def csv_bytes(table: Table, lang: str) -> str:
     """The table as CSV text with a byte-order mark; text cells kept from running as formulas."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_csv_cell(h) for h in table.headers])
+    writer.writerow([csv_cell(h) for h in table.headers])
     for row in table.rows:
-        writer.writerow([_csv_cell(cell) if isinstance(cell, str) else export_number(cell, lang) for cell in row])
+        writer.writerow([csv_cell(cell) if isinstance(cell, str) else export_number(cell, lang) for cell in row])
     return "\ufeff" + out.getvalue()
 
 
@@ -467,11 +455,11 @@ def _resolve(
     try:
         q = parse_query(request.query_params)
     except BadQuery as exc:
-        return _error(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t(exc.label_key)))
+        return error_page(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t(exc.label_key)))
     try:
         forum = _forum_of(session, viewer, q)
     except NotFound:
-        return _error(request, settings, viewer.user, 404, t("fo.err.forum_not_found"))
+        return error_page(request, settings, viewer.user, 404, t("fo.err.forum_not_found"))
     region = q.region or (forum.region_code if forum else None) or viewer.scope.forum_region
     return q, forum, region
 
@@ -492,7 +480,7 @@ def _dashboard(
     except InvalidInput:
         return _chooser(request, session, settings, viewer, q, t("fo.err.region_unknown").format(code=region), 422)
     except NotFound:
-        return _error(request, settings, viewer.user, 404, t("fo.err.region_not_found"))
+        return error_page(request, settings, viewer.user, 404, t("fo.err.region_not_found"))
     return q, d
 
 
@@ -598,7 +586,7 @@ def forum_export_csv(request: Request, session: SessionDep, settings: SettingsDe
     t = translator(viewer.lang)
     table = request.query_params.get("table") or "stakeholders"
     if table not in EXPORT_TABLES:
-        return _error(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t("fo.f.table")))
+        return error_page(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t("fo.f.table")))
     found = _dashboard(request, session, settings, viewer)
     if isinstance(found, Response):
         return found

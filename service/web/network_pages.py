@@ -14,24 +14,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from models.organizations import Program
-from models.users import Role, User
+from models.users import Role
 from service import network_advice as advice
 from service import network_plan as plan_svc
 from service.demand import SMALL_COUNT
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, user_from_token
+from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.i18n import translator
 from service.matching import region_names
 from service.scoping import Scope
 from service.settings import Settings
-from service.web.pages import language_of, render
+from service.web.pages import Viewer, error_page, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,30 +43,18 @@ _DIGITS = re.compile(r"[0-9]{1,9}")
 # --- who asks ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Viewer:
-    user: User
-    scope: Scope
-    lang: str
-
-
-def _error(request: Request, settings: Settings, user: User | None, status_code: int, message: str) -> HTMLResponse:
-    return render(request, settings, "error.html", {"message": message}, status_code=status_code, user=user)
-
-
 def _viewer(request: Request, session: Session, settings: Settings) -> Viewer | Response:
     """A facilitator linked to their facilitator record; others get a 404 page, strangers the sign-in."""
-    user = user_from_token(session, settings, request.cookies.get(SESSION_COOKIE))
-    if user is None:
-        target = request.url.path + ("?" + request.url.query if request.url.query else "")
-        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-    lang = language_of(request, settings)
+    found = signed_in(request, session, settings)
+    if isinstance(found, Response):
+        return found
+    user, lang = found
     t = translator(lang)
     if Role(user.role) is not Role.facilitator:
-        return _error(request, settings, user, 404, t("error.not_found"))
+        return error_page(request, settings, user, 404, t("error.not_found"))
     scope = Scope.for_user(session, user)
     if scope.facilitator_id is None:
-        return _error(request, settings, user, 403, t("home.not_linked"))
+        return error_page(request, settings, user, 403, t("home.not_linked"))
     return Viewer(user, scope, lang)
 
 
@@ -209,15 +196,15 @@ def facilitator_network(request: Request, session: SessionDep, settings: Setting
     try:
         program_id = parse_program(request.query_params)
     except BadQuery as exc:
-        return _error(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t(exc.label_key)))
+        return error_page(request, settings, viewer.user, 422, t("error.bad_filter").format(field=t(exc.label_key)))
     try:
         d = load_page(session, viewer, program_id, today=settings.today())
     except InvalidInput as exc:
         unknown = program_id is not None and exc.kind == "unknown_program"
         message = t("nw.err.program").format(id=program_id) if unknown else t("nw.err.plan")
-        return _error(request, settings, viewer.user, 422, message)
+        return error_page(request, settings, viewer.user, 422, message)
     except ServiceError as exc:
-        return _error(request, settings, viewer.user, exc.status_code, t("error.not_found"))
+        return error_page(request, settings, viewer.user, exc.status_code, t("error.not_found"))
     context = {"d": d, "count": count_text}
     return render(request, settings, "facilitator_network.html", context, user=viewer.user)
 

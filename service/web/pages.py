@@ -61,6 +61,29 @@ def language_of(request: Request, settings: Settings) -> str:
     return settings.default_language
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page: the user, their scope and the page language."""
+
+    user: User
+    scope: Scope
+    lang: str
+
+
+def error_page(request: Request, settings: Settings, user: User | None, status_code: int, message: str) -> HTMLResponse:
+    return render(request, settings, "error.html", {"message": message}, status_code=status_code, user=user)
+
+
+def signed_in(request: Request, session: Session, settings: Settings) -> tuple[User, str] | Response:
+    """The signed-in user and the page language, or a redirect to the sign-in page that comes
+    back here afterwards."""
+    user = user_from_token(session, settings, request.cookies.get(SESSION_COOKIE))
+    if user is None:
+        target = request.url.path + ("?" + request.url.query if request.url.query else "")
+        return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
+    return user, language_of(request, settings)
+
+
 def csrf_token(session_token: str, settings: Settings) -> str:
     """A per-session token that forms echo back; an attacker's page cannot read it."""
     return hmac.new(settings.secret_key.encode(), b"csrf:" + session_token.encode(), hashlib.sha256).hexdigest()[:32]
@@ -503,7 +526,7 @@ def screening_page(request: Request, session: SessionDep, settings: SettingsDep)
     return render(request, settings, "kpm_screening.html", context, user=data["user"])
 
 
-def _csv_cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     """Keep spreadsheet programs from running a cell as a formula."""
     return "'" + value if value.startswith(_CSV_FORMULA) else value
 
@@ -520,10 +543,10 @@ def screening_csv(request: Request, session: SessionDep, settings: SettingsDep) 
     words = {2: t("scr.eligible"), 1: t("scr.unknown"), 0: t("scr.ineligible")}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([t("kpm.col.pkh_id"), t("kpm.col.head")] + [_csv_cell(p.name) for _, p, _, _ in columns])
+    writer.writerow([t("kpm.col.pkh_id"), t("kpm.col.head")] + [csv_cell(p.name) for _, p, _, _ in columns])
     for j, h in enumerate(caseload.households):
         writer.writerow(
-            [_csv_cell(h.pkh_id), _csv_cell(h.head_name)] + [words[int(caseload.codes[i, j])] for i, *_ in columns]
+            [csv_cell(h.pkh_id), csv_cell(h.head_name)] + [words[int(caseload.codes[i, j])] for i, *_ in columns]
         )
     filename = f"skrining-kpm-{settings.today().isoformat()}.csv"
     return Response(
