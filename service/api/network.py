@@ -69,10 +69,17 @@ def network_gaps(
     region: Region,
     since: Since = None,
     until: Until = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="Unmet-demand rows per page, largest first")] = 500,
+    offset: Annotated[int, Query(ge=0, description="Unmet-demand rows to skip")] = 0,
 ) -> dict[str, Any]:
-    """Unmet demand (village x need x sector), unused supply, isolated stakeholders, caseloads."""
+    """Unmet demand (village x need x sector, largest first, paged: a province has hundreds of
+    thousands of rows), unused supply, isolated stakeholders, caseloads."""
     found = svc.load_network(session, scope, region, today=settings.today(), since=since, until=until)
-    return advice.gaps(session, found, exact=scope.is_admin, since=since, until=until)
+    body = advice.gaps(session, found, exact=scope.is_admin, since=since, until=until)
+    rows = body["unmet_demand"]
+    body["unmet_demand"] = rows[offset : offset + limit]
+    body["unmet_demand_page"] = {"total": len(rows), "limit": limit, "offset": offset}
+    return body
 
 
 @router.get("/suggestions")

@@ -226,3 +226,12 @@ def test_a_small_village_weighted_degree_is_withheld() -> None:
     assert region_metrics(g, exact=False)["nodes"][village]["weighted_degree"] is None
     assert region_metrics(g, exact=True)["nodes"][village]["weighted_degree"] == 2
     assert region_metrics(g, exact=False)["nodes"]["program:10"]["weighted_degree"] == 3  # not a village
+
+
+def test_unmet_demand_is_paged(client: TestClient, as_user: Headers) -> None:
+    whole = client.get(GAPS, params={"region": "32.73", "limit": 5000}, headers=as_user("admin")).json()
+    rows = whole["unmet_demand"]
+    assert whole["unmet_demand_page"] == {"total": len(rows), "limit": 5000, "offset": 0} and len(rows) > 3
+    page = client.get(GAPS, params={"region": "32.73", "limit": 2, "offset": 1}, headers=as_user("admin")).json()
+    assert page["unmet_demand"] == rows[1:3] and page["unmet_demand_page"]["total"] == len(rows)
+    assert client.get(GAPS, params={"region": "32.73", "limit": 0}, headers=as_user("admin")).status_code == 422
