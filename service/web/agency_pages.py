@@ -714,10 +714,19 @@ async def _form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(_form)]
 
 
-def _org_chooser(request: Request, session: Session, settings: Settings, viewer: Viewer, target: str) -> HTMLResponse:
-    orgs = session.exec(select(Organization).order_by(Organization.name)).all()
-    context = {"organizations": orgs, "target": target}
-    return render(request, settings, "agency_choose_org.html", context, user=viewer.user)
+def _organization_page(
+    request: Request, session: Session, settings: Settings, viewer: Viewer, target: str
+) -> Organization | Response:
+    """The organisation a GET page is about (``?org=`` for admins), or the page to show instead:
+    the organisation chooser for an admin who named none, 404 for anyone else."""
+    org = _organization(session, viewer, request.query_params.get("org"))
+    if org is not None:
+        return org
+    if viewer.scope.is_admin:
+        orgs = session.exec(select(Organization).order_by(Organization.name)).all()
+        context = {"organizations": orgs, "target": target}
+        return render(request, settings, "agency_choose_org.html", context, user=viewer.user)
+    return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
 
 
 # --- pages ------------------------------------------------------------------------------------
@@ -756,11 +765,9 @@ def programs_page(request: Request, session: SessionDep, settings: SettingsDep) 
     viewer = _viewer(request, session, settings)
     if isinstance(viewer, Response):
         return viewer
-    org = _organization(session, viewer, request.query_params.get("org"))
-    if org is None:
-        if viewer.scope.is_admin:
-            return _org_chooser(request, session, settings, viewer, "/lembaga/program")
-        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+    org = _organization_page(request, session, settings, viewer, "/lembaga/program")
+    if isinstance(org, Response):
+        return org
     programs = session.exec(select(Program).where(Program.organization_id == org.id).order_by(Program.name)).all()
     rows = [(p, capacity_text(p, viewer.lang), window_text(p.opens_on, p.closes_on, viewer.lang)) for p in programs]
     counts = {s.value: sum(1 for p in programs if p.status == s) for s in ProgramStatus}
@@ -826,11 +833,9 @@ def new_program_page(request: Request, session: SessionDep, settings: SettingsDe
     viewer = _viewer(request, session, settings)
     if isinstance(viewer, Response):
         return viewer
-    org = _organization(session, viewer, request.query_params.get("org"))
-    if org is None:
-        if viewer.scope.is_admin:
-            return _org_chooser(request, session, settings, viewer, "/lembaga/program/baru")
-        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+    org = _organization_page(request, session, settings, viewer, "/lembaga/program/baru")
+    if isinstance(org, Response):
+        return org
     return _form_page(request, session, settings, viewer, org, ProgramForm.blank(org), program=None)
 
 
@@ -1142,11 +1147,9 @@ def demand_page(request: Request, session: SessionDep, settings: SettingsDep) ->
     viewer = _viewer(request, session, settings)
     if isinstance(viewer, Response):
         return viewer
-    org = _organization(session, viewer, request.query_params.get("org"))
-    if org is None:
-        if viewer.scope.is_admin:
-            return _org_chooser(request, session, settings, viewer, "/lembaga/permintaan")
-        return error_page(request, settings, viewer.user, 404, translator(viewer.lang)("ag.err.org_not_found"))
+    org = _organization_page(request, session, settings, viewer, "/lembaga/permintaan")
+    if isinstance(org, Response):
+        return org
     exact = viewer.scope.is_admin
     rows = demand_by_village(session, org.id or 0, today=settings.today(), exact=exact)
     withheld = any(None in (r.households, r.with_fitting_business, r.eligible, r.referred) for r in rows)
