@@ -82,13 +82,19 @@ def _viewer(request: Request, session: Session, settings: Settings, *, back: str
     return user, Scope.for_user(session, user)
 
 
-def _csrf_ok(request: Request, settings: Settings, sent: str) -> bool:
-    return csrf_ok(sent, request.cookies.get(SESSION_COOKIE), settings)
-
-
-def _bad_form(request: Request, settings: Settings, user: User) -> HTMLResponse:
+def _form_viewer(
+    request: Request, session: Session, settings: Settings, *, csrf: str, back: str
+) -> tuple[User, Scope, Callable[[str], str]] | Response:
+    """``_viewer`` for a form post, whose CSRF field must match the session (403 page if not);
+    with the page's translator."""
+    viewer = _viewer(request, session, settings, back=back)
+    if isinstance(viewer, Response):
+        return viewer
+    user, scope = viewer
     t = translator(language_of(request, settings))
-    return _error(request, settings, user, 403, t("ref.err.csrf"))
+    if not csrf_ok(csrf, request.cookies.get(SESSION_COOKIE), settings):
+        return _error(request, settings, user, 403, t("ref.err.csrf"))
+    return user, scope, t
 
 
 def _when(settings: Settings, lang: str) -> Callable[[datetime | None], str]:
@@ -202,13 +208,10 @@ def refer(
 ) -> Response:
     """Record the family's consent (when ticked and not yet given) and refer it; 303 to the referral."""
     back = f"/kpm/{household_id}" if _DIGITS.fullmatch(household_id) else "/kpm"
-    viewer = _viewer(request, session, settings, back=back)
+    viewer = _form_viewer(request, session, settings, csrf=csrf, back=back)
     if isinstance(viewer, Response):
         return viewer
-    user, scope = viewer
-    if not _csrf_ok(request, settings, csrf):
-        return _bad_form(request, settings, user)
-    t = translator(language_of(request, settings))
+    user, scope, t = viewer
     if not (_DIGITS.fullmatch(household_id) and _DIGITS.fullmatch(program_id)):
         return _error(request, settings, user, 404, t("error.household_not_found"))
     if not _KEY.fullmatch(key):
@@ -450,13 +453,10 @@ def referral_move(
 ) -> Response:
     """Apply one move through ``service.referrals.move_referral``; 303 back, or the page with why not."""
     back = f"/rujukan/{referral_id}" if _DIGITS.fullmatch(referral_id) else "/rujukan"
-    viewer = _viewer(request, session, settings, back=back)
+    viewer = _form_viewer(request, session, settings, csrf=csrf, back=back)
     if isinstance(viewer, Response):
         return viewer
-    user, scope = viewer
-    if not _csrf_ok(request, settings, csrf):
-        return _bad_form(request, settings, user)
-    t = translator(language_of(request, settings))
+    user, scope, t = viewer
     if not _DIGITS.fullmatch(referral_id):
         return _error(request, settings, user, 404, t("ref.err.not_found"))
     rid = int(referral_id)
