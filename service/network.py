@@ -81,10 +81,9 @@ def load_records(
     session: Session,
     region: str,
     *,
-    today: date,
+    screened: Sequence[Screened],
     since: date | None = None,
     until: date | None = None,
-    screened: Sequence[Screened] | None = None,
 ) -> NetworkRecords:
     """The records of ``region``'s network: organisations in it or with published programmes
     serving it, facilitators serving villages in it, forums overlapping it, their ties
@@ -168,8 +167,6 @@ def load_records(
             stmt = stmt.where(Referral.sent_at <= datetime.combine(until, time.max, tzinfo=UTC))
         referrals = [ReferralCount(f or 0, p, str(s), int(n)) for f, p, s, n in session.exec(stmt)]
 
-    if screened is None:
-        screened = screen_chunks(session, region, today=today)
     demand = eligible_counts(screened, {i for i in prog_ids if i is not None})
     codes = {v for vs in villages_of.values() for v in vs} | {d.village_code for d in demand}
     names = (
@@ -277,6 +274,8 @@ class RegionNetwork:
     region: str
     graph: nx.MultiDiGraph
     chunks: list[Screened]
+    since: date | None = None  # the window its partnerships and referrals were read for
+    until: date | None = None
 
 
 def load_network(
@@ -285,12 +284,5 @@ def load_network(
     """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
     require_region_in_scope(session, scope, region)
     chunks = screen_chunks(session, region, today=today)
-    records = load_records(session, region, today=today, since=since, until=until, screened=chunks)
-    return RegionNetwork(region, build_graph(records), chunks)
-
-
-def load_graph(
-    session: Session, scope: Scope, region: str, *, today: date, since: date | None = None, until: date | None = None
-) -> nx.MultiDiGraph:
-    """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
-    return load_network(session, scope, region, today=today, since=since, until=until).graph
+    records = load_records(session, region, since=since, until=until, screened=chunks)
+    return RegionNetwork(region, build_graph(records), chunks, since, until)

@@ -106,10 +106,9 @@ def caseloads(session: Session, facilitator_ids: list[int]) -> list[an.Caseload]
     )
 
 
-def gaps(
-    session: Session, net: RegionNetwork, *, exact: bool, since: date | None = None, until: date | None = None
-) -> dict[str, Any]:
-    """Unmet demand, unused supply, isolated stakeholders and facilitators' load in the region."""
+def gaps(session: Session, net: RegionNetwork, *, exact: bool) -> dict[str, Any]:
+    """Unmet demand, unused supply (no referral in the network's window), isolated stakeholders
+    and facilitators' load in the region."""
     g = net.graph
     unmet = an.unmet_demand(net.chunks)
     names = region_names(session, sorted({u.village_code for u in unmet}))
@@ -117,7 +116,7 @@ def gaps(
     for u in unmet:
         by_need.setdefault(u.need, []).append(u.households)
     programs = sorted({p.program_id for s in net.chunks for p in s.programs})
-    unused = an.unused_supply(net.chunks, referrals_by_program(session, programs, since, until))
+    unused = an.unused_supply(net.chunks, referrals_by_program(session, programs, net.since, net.until))
     facilitators = [int(v.split(":")[1]) for v, k in g.nodes(data="kind") if k == "facilitator"]
     loads = caseloads(session, facilitators)
     return {
@@ -192,7 +191,7 @@ def facilitator_suggestions(
     fac = _require_facilitator(session, scope, facilitator_id)
     region = _facilitator_region(session, facilitator_id) or fac.region_code
     mine = screen_region(session, [Household.facilitator_id == facilitator_id], today=today)
-    g = build_graph(load_records(session, region, today=today, screened=[mine]) if region else NetworkRecords())
+    g = build_graph(load_records(session, region, screened=[mine]) if region else NetworkRecords())
     suggestions = an.link_suggestions(g, facilitator_id, mine)
     # The facilitator sees their own families' counts exactly; an organiser, small ones withheld.
     exact = scope.is_admin or scope.facilitator_id == facilitator_id
@@ -222,12 +221,23 @@ def _require_forum(session: Session, scope: Scope, forum_id: int) -> Forum:
 
 
 def forum_suggestions(
-    session: Session, scope: Scope, forum_id: int, *, today: date, limit: int = 10, lang: Lang = "id"
+    session: Session,
+    scope: Scope,
+    forum_id: int,
+    *,
+    today: date,
+    limit: int = 10,
+    lang: Lang = "id",
+    screened: RegionNetwork | None = None,
 ) -> dict[str, Any]:
-    """The organisations whose invitation to the forum would cover most unmet demand (greedy)."""
+    """The organisations whose invitation to the forum would cover most unmet demand (greedy).
+    ``screened``: the forum region's network already loaded (its screening is reused)."""
     forum = _require_forum(session, scope, forum_id)
     exact = scope.is_admin
-    chunks = screen_chunks(session, forum.region_code, today=today)
+    if screened is not None and screened.region == forum.region_code:
+        chunks = screened.chunks
+    else:
+        chunks = screen_chunks(session, forum.region_code, today=today)
     members = {
         m.member_id
         for m in session.exec(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from mapping import network as net
@@ -23,59 +23,55 @@ Since = Annotated[date | None, Query(description="Window start: partnerships act
 Until = Annotated[date | None, Query(description="Window end (inclusive)")]
 
 
-@router.get("/graph")
-def network_graph(
+def region_network(
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
     region: Region,
     since: Since = None,
     until: Until = None,
-) -> dict[str, Any]:
+) -> svc.RegionNetwork:
+    """The network of ``region`` in the window, for the caller (422 unknown, 404 out of reach)."""
+    return svc.load_network(session, scope, region, today=settings.today(), since=since, until=until)
+
+
+RegionNetworkDep = Annotated[svc.RegionNetwork, Depends(region_network)]
+
+
+@router.get("/graph")
+def network_graph(scope: ScopeDep, found: RegionNetworkDep) -> dict[str, Any]:
     """Nodes (organisations, programmes, facilitators, forums, villages) and typed edges of a
     region. Households appear only as the weight of ``demand`` edges (eligible households of a
     village for a programme), withheld (null) from all but administrators when 1 to 4."""
-    g = svc.load_graph(session, scope, region, today=settings.today(), since=since, until=until)
-    body = net.graph_json(g)
+    body = net.graph_json(found.graph)
     for e in body["edges"]:  # eligible households per village and programme: small counts withheld
         if e["type"] == "demand":
             e["weight"] = advice.withhold(e["weight"], scope.is_admin)
-    return {"region": region} | body
+    return {"region": found.region} | body
 
 
 @router.get("/metrics")
-def network_metrics(
-    session: SessionDep,
-    scope: ScopeDep,
-    settings: SettingsDep,
-    region: Region,
-    since: Since = None,
-    until: Until = None,
-) -> dict[str, Any]:
+def network_metrics(scope: ScopeDep, found: RegionNetworkDep) -> dict[str, Any]:
     """Per-node centralities and brokerage, and the network's figures and communities."""
-    g = svc.load_graph(session, scope, region, today=settings.today(), since=since, until=until)
+    g = found.graph
     m = advice.region_metrics(g, exact=scope.is_admin)
     nodes = [
         {"id": v, "kind": g.nodes[v]["kind"], "label": g.nodes[v].get("label", v)} | m["nodes"][v] for v in g.nodes
     ]
-    return {"region": region, "nodes": nodes, "network": m["network"]}
+    return {"region": found.region, "nodes": nodes, "network": m["network"]}
 
 
 @router.get("/gaps")
 def network_gaps(
     session: SessionDep,
     scope: ScopeDep,
-    settings: SettingsDep,
-    region: Region,
-    since: Since = None,
-    until: Until = None,
+    found: RegionNetworkDep,
     limit: Annotated[int, Query(ge=1, le=5000, description="Unmet-demand rows per page, largest first")] = 500,
     offset: Annotated[int, Query(ge=0, description="Unmet-demand rows to skip")] = 0,
 ) -> dict[str, Any]:
     """Unmet demand (village x need x sector, largest first, paged: a province has hundreds of
     thousands of rows), unused supply, isolated stakeholders, caseloads."""
-    found = svc.load_network(session, scope, region, today=settings.today(), since=since, until=until)
-    body = advice.gaps(session, found, exact=scope.is_admin, since=since, until=until)
+    body = advice.gaps(session, found, exact=scope.is_admin)
     rows = body["unmet_demand"]
     body["unmet_demand"] = rows[offset : offset + limit]
     body["unmet_demand_page"] = {"total": len(rows), "limit": limit, "offset": offset}

@@ -222,7 +222,7 @@ def load_dashboard(
     gaps = advice.gaps(session, found, exact=scope.is_admin)
     invitations = None
     if forum is not None and forum.id is not None:
-        invitations = advice.forum_suggestions(session, scope, forum.id, today=today, lang=viewer.lang)
+        invitations = advice.forum_suggestions(session, scope, forum.id, today=today, lang=viewer.lang, screened=found)
     rows = sort_rows(stakeholder_rows(found.graph, metrics, villages=q.villages), q.sort, q.descending)
     return Dashboard(
         region=region,

@@ -125,7 +125,7 @@ def test_window_filters_referrals(client: TestClient, as_user: Headers) -> None:
 def test_demo_kumkm_disdagin_and_csr_are_isolated_from_pkh(session: Session) -> None:
     """Paper 002's picture: in Kota Bandung, Dinas KUMKM, Disdagin and Forum CSR have no tie to PKH."""
     admin = Scope(user_id=0, role=Role.admin)
-    g = svc.load_graph(session, admin, "32.73", today=settings_for("sqlite://").today())
+    g = svc.load_network(session, admin, "32.73", today=settings_for("sqlite://").today()).graph
     fid = session.exec(
         select(Facilitator.id)
         .join(FacilitatorVillage, FacilitatorVillage.facilitator_id == Facilitator.id)  # type: ignore[arg-type]
