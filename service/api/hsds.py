@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from models.organizations import Location, Organization, Program, ProgramLocation
 from service import hsds
@@ -168,6 +168,21 @@ class ServiceQuery:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
+    def service_clauses(self, session: Session, *, area_mode: str | None = None) -> list[Any]:
+        """The service filters; ``area_mode="location"``: region and proximity are left to the
+        caller, who applies them to each service's location."""
+        common: dict[str, Any] = {
+            "search": self.search,
+            "taxonomy_term_id": self.taxonomy_term_id,
+            "taxonomy_id": self.taxonomy_id,
+            "organization_id": self.organization_id,
+            "modified_after": self.modified_after,
+        }
+        if area_mode is not None:
+            return hsds.service_filters(session, **common, area_mode=area_mode)
+        near = hsds.check_proximity(self.lat, self.lon, self.proximity)
+        return hsds.service_filters(session, **common, region=self.region, near=near)
+
 
 def service_query(
     search: Search = None,
@@ -199,16 +214,7 @@ ServiceQueryDep = Annotated[ServiceQuery, Depends(service_query)]
 @router.get("/services", summary="Paginated list of services (published programmes)")
 def list_services(session: SessionDep, settings: SettingsDep, q: ServiceQueryDep) -> dict[str, Any]:
     """Services with their one-to-one fields and organisation (``full=true``: fully nested)."""
-    clauses = hsds.service_filters(
-        session,
-        search=q.search,
-        taxonomy_term_id=q.taxonomy_term_id,
-        taxonomy_id=q.taxonomy_id,
-        organization_id=q.organization_id,
-        modified_after=q.modified_after,
-        region=q.region,
-        near=hsds.check_proximity(q.lat, q.lon, q.proximity),
-    )
+    clauses = q.service_clauses(session)
     rows, total = paginate(
         session, select(Program).where(*clauses), limit=q.per_page, offset=q.offset, order_by=Program.id
     )
@@ -258,15 +264,7 @@ def _sal_records(builder: hsds.Builder, pairs: list[tuple[Program, Location]], f
 @router.get("/service_at_locations", summary="Paginated list of services at their locations")
 def list_service_at_locations(session: SessionDep, settings: SettingsDep, q: ServiceQueryDep) -> dict[str, Any]:
     """Each published programme at each of its locations; ``region`` and ``proximity`` filter the location."""
-    clauses = hsds.service_filters(
-        session,
-        search=q.search,
-        taxonomy_term_id=q.taxonomy_term_id,
-        taxonomy_id=q.taxonomy_id,
-        organization_id=q.organization_id,
-        modified_after=q.modified_after,
-        area_mode="location",
-    )
+    clauses = q.service_clauses(session, area_mode="location")
     stmt = (
         select(ProgramLocation)
         .join(Program, Program.id == ProgramLocation.program_id)  # type: ignore[arg-type]
