@@ -15,7 +15,7 @@ from models.organizations import (
     ProgramServiceArea,
 )
 from models.referrals import Consent, Referral, ReferralEvent
-from models.regions import Region
+from models.regions import Region, RegionBoundary
 from models.types import Timestamped, Versioned
 from models.users import AuditEvent, User
 
@@ -40,6 +40,7 @@ __all__ = [
     "Referral",
     "ReferralEvent",
     "Region",
+    "RegionBoundary",
     "Timestamped",
     "User",
     "Versioned",

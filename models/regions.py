@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import Timestamped, enum_column
@@ -29,3 +30,17 @@ class Region(RegionBase, Timestamped, table=True):
 
 class RegionPublic(RegionBase):
     pass
+
+
+class RegionBoundary(Timestamped, table=True):
+    """A region's outline, imported once from a boundary file by ``jejaring boundaries import``.
+
+    The (multi)polygon is kept as GeoJSON geometry text in WGS84 (EPSG:4326), so the same column
+    works on SQLite and PostgreSQL without a spatial extension.
+    """
+
+    __tablename__ = "region_boundary"
+
+    region_code: str = Field(primary_key=True, foreign_key="region.code", max_length=13, ondelete="CASCADE")
+    geometry: str = Field(sa_type=sa.Text, nullable=False)  # GeoJSON geometry, WGS84
+    source: str = Field(max_length=200)  # the file name it came from

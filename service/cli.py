@@ -20,10 +20,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 seed_app = typer.Typer(help="Reference and demo data.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 hsds_app = typer.Typer(help="Open Referral HSDS 3.0 data packages (CSVs and datapackage.json).", no_args_is_help=True)
+boundaries_app = typer.Typer(help="Administrative boundaries (optional): region outlines.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
 app.add_typer(hsds_app, name="hsds")
+app.add_typer(boundaries_app, name="boundaries")
 
 
 @db_app.command("upgrade")
@@ -139,6 +141,38 @@ def hsds_import(
     typer.echo(report.text())
     if report.refused:
         raise typer.Exit(1)
+
+
+@boundaries_app.command("import")
+def boundaries_import(
+    path: Annotated[Path, typer.Argument(help="A GeoJSON or GeoPackage file of region outlines")],
+    code_column: Annotated[
+        str, typer.Option(help="The column holding the Kemendagri code (32.73.16.1002 or 3273161002)")
+    ],
+    layer: Annotated[str | None, typer.Option(help="The layer to read (a GeoPackage with several layers)")] = None,
+    accept_partial: Annotated[
+        bool, typer.Option("--accept-partial", help="Store the valid features even when others are refused")
+    ] = False,
+) -> None:
+    """Store each region's outline; replaces outlines already stored for the same codes.
+
+    Exit status: 0 when stored, 2 when the file cannot be used or (without --accept-partial) when
+    any feature is refused; then nothing is stored.
+    """
+    from mapping.boundaries import BoundaryFileError
+    from service.boundaries import BoundaryImportRefused, import_boundaries
+
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        try:
+            report = import_boundaries(session, path, code_column, layer=layer, accept_partial=accept_partial)
+        except BoundaryFileError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        except BoundaryImportRefused as exc:
+            typer.echo("\n".join(exc.report.lines()[1:]))
+            typer.echo("error: nothing stored; fix the features above or pass --accept-partial", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo("\n".join(report.lines()))
 
 
 @app.command("serve")
