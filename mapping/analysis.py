@@ -137,6 +137,21 @@ def unmet_demand(chunks: Screened | Sequence[Screened]) -> list[UnmetDemand]:
     return [UnmetDemand(v, need, SECTORS[sector] if sector >= 0 else None, -n) for n, v, need, sector in order]
 
 
+def unmet_households(s: Screened, *, need: str | None = None, sector: str | None = None) -> NDArray[np.bool_]:
+    """Per household: it has a business (of ``sector``, when given) stating ``need`` (or any
+    need) that no programme it is eligible or possibly eligible for meets."""
+    covered = covered_by_need(s)
+    out = np.zeros(s.n_households, dtype=bool)
+    rows = np.ones(s.row_household.shape[0], dtype=bool)
+    if sector is not None:
+        rows &= s.row_sectors == SECTORS.index(sector)
+    for n in NEEDS if need is None else (need,):
+        has = rows & ((s.row_needs & NEED_BITS[n]) != 0)
+        hit = s.row_household[has]
+        out[hit[~covered[n][hit]]] = True
+    return out
+
+
 def _chunks(chunks: Screened | Sequence[Screened]) -> Sequence[Screened]:
     return [chunks] if isinstance(chunks, Screened) else chunks
 

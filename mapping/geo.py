@@ -24,6 +24,14 @@ def _to_utm(crs: str) -> Transformer:
     return Transformer.from_crs(WGS84, crs, always_xy=True)
 
 
+def km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Kilometres between two (lat, lon) points, measured in the first one's UTM zone."""
+    to = _to_utm(utm_crs(*a))
+    x0, y0 = to.transform(a[1], a[0])
+    x1, y1 = to.transform(b[1], b[0])
+    return float(np.hypot(x1 - x0, y1 - y0) / 1000.0)
+
+
 class PointSet:
     """Service points owned by items (programmes), for nearest-point distances from one origin.
 

@@ -15,7 +15,7 @@ from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.settings import Settings, get_settings
-from service.web import agency_pages, forum_pages, network_pages, pages, referral_pages
+from service.web import agency_pages, forum_pages, map_pages, network_pages, pages, referral_pages
 from service.web.pages import STATIC_DIR
 
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(referral_pages.router)
     app.include_router(forum_pages.router)
     app.include_router(network_pages.router)
+    app.include_router(map_pages.router)
     # Static files gzip-compressed (Leaflet is 147 KB, 42 KB compressed); pages are not, so no
     # secret (the CSRF token) is ever compressed beside text an attacker chose.
     app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=1024), name="static")

@@ -26,6 +26,8 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
 app.add_typer(hsds_app, name="hsds")
 app.add_typer(boundaries_app, name="boundaries")
+maps_app = typer.Typer(help="Maps as files: HTML (opens offline), GeoJSON or GeoPackage.", no_args_is_help=True)
+app.add_typer(maps_app, name="maps")
 
 
 @db_app.command("upgrade")
@@ -173,6 +175,59 @@ def boundaries_import(
             typer.echo("error: nothing stored; fix the features above or pass --accept-partial", err=True)
             raise typer.Exit(2) from exc
     typer.echo("\n".join(report.lines()))
+
+
+@maps_app.command("export")
+def maps_export(
+    region: Annotated[str, typer.Option(help="Region code of any level, e.g. 32.73")],
+    out: Annotated[Path, typer.Option(help="The file to write: .html, .geojson or .gpkg")],
+    kind: Annotated[str, typer.Option("--map", help="stakeholders or gaps")] = "stakeholders",
+    need: Annotated[str | None, typer.Option(help="Gap map: only this business need")] = None,
+    sector: Annotated[str | None, typer.Option(help="Gap map: only this business sector")] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Build the map as this user sees it (default: as the region's forum organiser)")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="id or en (default: the site's language)")] = None,
+    tiles: Annotated[bool, typer.Option(help="Draw OpenStreetMap tiles under the layers (need a connection)")] = True,
+) -> None:
+    """Write a stakeholder or gap map. Without --user it is built as an organiser sees it:
+    households only as counts per cell of at least 5, never a family's place."""
+    from sqlmodel import select
+
+    from models.users import User
+    from service import maps
+    from service.scoping import Scope
+
+    settings = get_settings()
+    if kind not in ("stakeholders", "gaps"):
+        typer.echo("error: --map takes stakeholders or gaps", err=True)
+        raise typer.Exit(2)
+    if lang not in (None, "id", "en"):
+        typer.echo("error: --lang takes id or en", err=True)
+        raise typer.Exit(2)
+    language = lang or settings.default_language
+    started = time.perf_counter()
+    with Session(make_engine(settings), expire_on_commit=False) as session:
+        scope = maps.export_scope(region)
+        if user is not None:
+            found = session.exec(select(User).where(User.username == user)).first()
+            if found is None or not found.is_active:
+                typer.echo(f"error: no active user {user}", err=True)
+                raise typer.Exit(2)
+            scope = Scope.for_user(session, found)
+        try:
+            if kind == "gaps":
+                doc = maps.gap_map(
+                    session, scope, region, today=settings.today(), lang=language, need=need, sector=sector
+                )
+            else:
+                doc = maps.stakeholder_map(session, scope, region, today=settings.today(), lang=language)
+            size = maps.write_map(doc, out, tiles=tiles)
+        except ServiceError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    layers = ", ".join(f"{x.key}={len(x.frame)}" for x in doc.layers)
+    typer.echo(f"wrote {out} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s: {layers}")
 
 
 @app.command("serve")

@@ -846,6 +846,116 @@ MESSAGES: dict[str, dict[str, str]] = {
         "id": "Rencana rujukan tidak dapat dibuat untuk wilayah Anda.",
         "en": "The referral plan cannot be made for your region.",
     },
+    # maps (service.maps)
+    "map.error": {"id": "Peta tidak dapat dibuat", "en": "The map could not be made"},
+    "map.title.stakeholders": {"id": "Peta pemangku kepentingan: {region}", "en": "Stakeholder map: {region}"},
+    "map.title.household": {"id": "Peta keluarga: {name}", "en": "Family map: {name}"},
+    "map.title.gaps": {"id": "Peta kesenjangan: {region} · {need}", "en": "Gap map: {region} · {need}"},
+    "map.layer.household_cells": {"id": "KPM per sel (jumlah)", "en": "KPM per cell (counts)"},
+    "map.layer.unmet_cells": {"id": "Kebutuhan belum terlayani per sel", "en": "Unmet demand per cell"},
+    "map.layer.unmet_villages": {"id": "Kebutuhan belum terlayani per desa", "en": "Unmet demand per village"},
+    "map.layer.own_households": {"id": "KPM dampingan saya", "en": "My families"},
+    "map.layer.service_areas": {"id": "Wilayah layanan program", "en": "Programme service areas"},
+    "map.layer.facilitator_areas": {"id": "Wilayah pendamping", "en": "Facilitators' areas"},
+    "map.layer.organizations": {"id": "Lembaga dan titik layanan", "en": "Organisations and service points"},
+    "map.layer.referrals": {"id": "Alur rujukan", "en": "Referral flows"},
+    "map.layer.suggested_links": {"id": "Hubungan yang disarankan", "en": "Suggested links"},
+    "map.layer.household": {"id": "Tempat keluarga", "en": "The family's place"},
+    "map.layer.program_locations": {"id": "Titik layanan program", "en": "Programme service points"},
+    "map.layer.distances": {"id": "Jarak ke titik terdekat", "en": "Distance to the nearest point"},
+    "map.layer.coverage": {"id": "Jangkauan program yang sesuai", "en": "Coverage of matching programmes"},
+    "map.cell": {"id": "Sel wilayah", "en": "Area cell"},
+    "map.households_n": {"id": "{n} KPM", "en": "{n} KPM"},
+    "map.figure.unmet": {"id": "{n} dengan kebutuhan belum terlayani", "en": "{n} with unmet needs"},
+    "map.merged_cell": {
+        "id": "Gabungan sel kecil (kurang dari 5 KPM per sel)",
+        "en": "Small cells merged (fewer than 5 KPM each)",
+    },
+    "map.note.cells": {
+        "id": (
+            "KPM hanya ditampilkan sebagai jumlah per sel; sel dengan kurang dari {k} KPM digabung atau disembunyikan."
+        ),
+        "en": "KPM appear only as counts per cell; cells with fewer than {k} KPM are merged or hidden.",
+    },
+    "map.note.suppressed": {"id": "{n} KPM di sel kecil tidak ditampilkan.", "en": "{n} KPM in small cells not shown."},
+    "map.note.unlocated": {"id": "{n} KPM tanpa koordinat.", "en": "{n} KPM without coordinates."},
+    "map.note.unplaced": {"id": "{n} lembaga tanpa titik lokasi.", "en": "{n} organisations without a location."},
+    "map.note.no_place": {
+        "id": "Koordinat keluarga belum dicatat: jarak tidak dapat dihitung.",
+        "en": "The family's coordinates are not recorded: distances cannot be measured.",
+    },
+    "map.service_area": {"id": "Wilayah layanan", "en": "Service area"},
+    "map.record": {"id": "Data lengkap", "en": "Full record"},
+    "map.facilitator_area": {"id": "Desa/kelurahan dampingan", "en": "Villages served"},
+    "map.open_network": {"id": "Buka jejaring saya", "en": "Open my network"},
+    "map.open_family": {"id": "Buka data keluarga", "en": "Open the family's page"},
+    "map.community": {"id": "Komunitas jejaring: {name}", "en": "Network community: {name}"},
+    "map.metrics": {
+        "id": "Derajat {degree} · keantaraan {betweenness} · PageRank {pagerank}",
+        "en": "Degree {degree} · betweenness {betweenness} · PageRank {pagerank}",
+    },
+    "map.isolated": {
+        "id": "Belum terhubung dengan pendamping mana pun",
+        "en": "Not connected to any facilitator yet",
+    },
+    "map.legend.isolated": {"id": "Cincin merah: belum terhubung", "en": "Red ring: not connected"},
+    "map.referrals": {"id": "Rujukan", "en": "Referrals"},
+    "map.referrals_n": {"id": "{n} rujukan", "en": "{n} referrals"},
+    "map.outcome.completed": {"id": "selesai", "en": "completed"},
+    "map.outcome.open": {"id": "berjalan", "en": "in progress"},
+    "map.outcome.closed": {"id": "ditolak/berhenti", "en": "declined/stopped"},
+    "map.suggested": {"id": "Hubungan yang disarankan", "en": "Suggested link"},
+    "map.family_place": {"id": "Tempat tinggal keluarga", "en": "The family's home"},
+    "map.status.eligible": {"id": "Memenuhi syarat", "en": "Eligible"},
+    "map.status.unknown": {"id": "Mungkin memenuhi syarat", "en": "Possibly eligible"},
+    "map.status.ineligible": {"id": "Hampir memenuhi syarat", "en": "Near miss"},
+    "map.distance": {"id": "{km} km dari rumah", "en": "{km} km from home"},
+    "map.refer": {"id": "Rujuk ke program ini", "en": "Refer to this programme"},
+    "map.legend.unmet_low": {"id": "Sedikit kebutuhan belum terlayani", "en": "Little unmet demand"},
+    "map.legend.unmet_high": {"id": "Banyak kebutuhan belum terlayani", "en": "Much unmet demand"},
+    "map.any_need": {"id": "semua kebutuhan", "en": "every need"},
+    "map.legend": {"id": "Keterangan", "en": "Legend"},
+    "map.open_full": {"id": "Buka peta di layar penuh", "en": "Open the map full screen"},
+    "map.section.stakeholders": {"id": "Peta pemangku kepentingan", "en": "Stakeholder map"},
+    "map.section.stakeholders.intro": {
+        "id": (
+            "Lembaga menurut jenis dan komunitas jejaringnya, alur rujukan, dan hubungan yang "
+            "disarankan (garis putus-putus). KPM hanya tampil sebagai jumlah per sel."
+        ),
+        "en": (
+            "Organisations by kind and network community, referral flows, and suggested links (dashed)."
+            " KPM appear only as counts per cell."
+        ),
+    },
+    "map.section.network.intro": {
+        "id": (
+            "Lembaga di wilayah Anda, KPM dampingan Anda, dan lembaga yang disarankan untuk ditemui "
+            "(garis putus-putus)."
+        ),
+        "en": "Organisations in your area, your families, and the organisations suggested to meet (dashed lines).",
+    },
+    "map.section.gaps": {"id": "Peta kesenjangan", "en": "Gap map"},
+    "map.section.gaps.intro": {
+        "id": (
+            "Jumlah KPM yang kebutuhan usahanya belum dijangkau program mana pun, per sel wilayah, "
+            "dengan jangkauan program yang sesuai."
+        ),
+        "en": "KPM whose business need no programme reaches, per area cell, with the coverage of matching programmes.",
+    },
+    "map.section.household": {"id": "Peta program untuk keluarga ini", "en": "Map of this family's programmes"},
+    "map.section.household.intro": {
+        "id": "Titik layanan terdekat dari program yang sesuai, dengan jaraknya dari rumah.",
+        "en": "The nearest service points of matching programmes, with their distance from home.",
+    },
+    "map.orgkind.government_agency": {"id": "Dinas/instansi pemerintah", "en": "Government agency"},
+    "map.orgkind.ministry_programme": {"id": "Program kementerian", "en": "Ministry programme"},
+    "map.orgkind.csr_company": {"id": "Perusahaan (CSR)", "en": "Company (CSR)"},
+    "map.orgkind.ngo": {"id": "LSM", "en": "NGO"},
+    "map.orgkind.financial_institution": {"id": "Lembaga keuangan", "en": "Financial institution"},
+    "map.orgkind.cooperative": {"id": "Koperasi", "en": "Cooperative"},
+    "map.orgkind.training_centre": {"id": "Balai pelatihan", "en": "Training centre"},
+    "map.orgkind.marketplace": {"id": "Pasar/lokapasar", "en": "Marketplace"},
+    "map.orgkind.community_group": {"id": "Kelompok masyarakat", "en": "Community group"},
 }
 
 

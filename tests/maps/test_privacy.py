@@ -1,0 +1,97 @@
+"""The privacy rule of maps (mapping.privacy) and the renderer's formats (mapping.maps)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import h3
+import numpy as np
+from shapely.geometry import Point
+
+from mapping.maps import Layer, LegendEntry, MapDoc, frame, popup, render_html, to_geojson, to_gpkg
+from mapping.privacy import MIN_HOUSEHOLDS, household_cells, village_centres
+
+
+def _scatter(n: int, seed: int, sd: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return rng.normal(-6.93, sd, n), rng.normal(107.62, sd, n)
+
+
+def test_every_published_cell_holds_at_least_five_and_all_are_accounted_for() -> None:
+    lats, lons = _scatter(400, 1)
+    lats[:3] = np.nan  # no coordinates: left out
+    flags = np.zeros(400, dtype=np.int64)
+    flags[::7] = 1
+    out = household_cells(lats, lons, 9, {"unmet": flags})
+    assert out.located == 397
+    assert out.cells and all(c.households >= MIN_HOUSEHOLDS for c in out.cells)
+    assert all(c.figures["unmet"] is None or c.figures["unmet"] == 0 or c.figures["unmet"] >= 5 for c in out.cells)
+    shown = sum(c.households for c in out.cells)
+    assert shown + (out.suppressed or 0) == 397 or (out.suppressed is None and 397 - shown < MIN_HOUSEHOLDS)
+    # cells are disjoint in households: each family is counted once, at the finest cell that is big enough
+    fine = {c.cell: c.households for c in out.cells if not c.merged}
+    for cell, n in fine.items():
+        res = h3.get_resolution(cell)
+        inside = sum(1 for a, b in zip(lats[3:], lons[3:], strict=True) if h3.latlng_to_cell(a, b, res) == cell)
+        assert inside == n
+    assert any(c.merged for c in out.cells), "sparse edges are merged into parent cells"
+
+
+def test_a_lone_family_is_never_a_cell() -> None:
+    lats, lons = _scatter(50, 2, sd=0.002)
+    lats = np.append(lats, -7.5)  # one family far away: its cell and its parents hold only it
+    lons = np.append(lons, 108.4)
+    out = household_cells(lats, lons, 9)
+    far = h3.latlng_to_cell(-7.5, 108.4, 9)
+    assert all(h3.cell_to_parent(far, c.resolution) != c.cell for c in out.cells)
+    assert sum(c.households for c in out.cells) + (out.suppressed or 0) in (50, 51)
+
+
+def test_village_centres_need_five_families_or_a_public_point() -> None:
+    lats = np.array([-6.9, -6.91, -6.92, -6.93, -6.94, -7.0, -7.01])
+    lons = np.array([107.6, 107.61, 107.62, 107.63, 107.64, 108.0, 108.01])
+    villages = ["A"] * 5 + ["B"] * 2
+    centres = village_centres(villages, lats, lons, {"C": [(-7.2, 108.2)], "B": [(-7.05, 108.05)]})
+    assert centres["A"] == (round(float(lats[:5].mean()), 3), round(float(lons[:5].mean()), 3))
+    assert centres["B"] == (-7.05, 108.05)  # two families: drawn at its office, not at them
+    assert centres["C"] == (-7.2, 108.2)
+    only_two = village_centres(["D", "D"], lats[:2], lons[:2])
+    assert "D" not in only_two
+
+
+def _doc() -> MapDoc:
+    hostile = "</script><script>alert(1)</script>"
+    pts = frame(
+        [{"name": hostile, "popup": popup(hostile, ["a & b"], ("Buka", "/x?a=1&b=2")), "radius": 8}],
+        [Point(107.6, -6.9)],
+    )
+    cluster = frame([{"link": "/kpm/1"}, {"link": "/kpm/2"}], [Point(107.61, -6.91), Point(107.612, -6.912)])
+    return MapDoc("Peta uji", [Layer("orgs", "Lembaga", "points", pts), Layer("own", "KPM", "cluster", cluster)],
+                  [LegendEntry("Dinas", "#f00")], ["catatan"], cluster_label="Buka")  # fmt: skip
+
+
+def test_html_escapes_text_and_loads_nothing_from_a_cdn() -> None:
+    html = render_html(_doc(), tiles=False)
+    assert "<script>alert(1)" not in html
+    assert "&lt;/script&gt;" in html or "\\u003c/script" in html
+    assert "https://" not in html  # no tiles asked for: nothing from outside
+    assert "/static/vendor/leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html
+    offline = render_html(_doc(), assets=None, tiles=False)
+    assert "/static/vendor" not in offline and "L.map(" in offline
+    assert len(offline) > len(html) + 100_000  # Leaflet itself is inside
+
+
+def test_geojson_and_geopackage_carry_the_same_layers(tmp_path: Path) -> None:
+    doc = _doc()
+    body = to_geojson(doc)
+    assert [x["key"] for x in body["layers"]] == ["orgs", "own"]
+    assert {f["properties"]["layer"] for f in body["features"]} == {"orgs", "own"}
+    json.dumps(body)
+    path = tmp_path / "peta.gpkg"
+    to_gpkg(doc, path)
+    orgs = gpd.read_file(path, layer="orgs")
+    assert list(orgs["name"]) == ["</script><script>alert(1)</script>"]
+    assert "popup" not in orgs.columns
+    assert len(gpd.read_file(path, layer="own")) == 2
