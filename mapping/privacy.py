@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 MIN_HOUSEHOLDS = 5
 MERGE_LEVELS = 2
 CENTRE_DECIMALS = 3  # about 110 m of latitude
+MAX_CELLS = 3000  # cells on one map: about 1 MB of HTML before compression
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -112,6 +113,30 @@ def household_cells(
         cells[small] = parents[back]
     left = int(pending.sum())
     return CellCounts(out, withhold(left), int(known.sum()))
+
+
+def fitting_resolution(
+    lats: Floats, lons: Floats, *, finest: int, coarsest: int, share: float = 0.9, max_cells: int = MAX_CELLS
+) -> int:
+    """The finest H3 resolution, from ``finest`` down to ``coarsest``, at which at least
+    ``share`` of the located households sit in cells of ``MIN_HOUSEHOLDS`` or more and there are
+    at most ``max_cells`` cells: dense villages get small cells, sparse districts larger ones."""
+    lats = np.asarray(lats, dtype=np.float64)
+    lons = np.asarray(lons, dtype=np.float64)
+    known = ~(np.isnan(lats) | np.isnan(lons))
+    if not known.any():
+        return coarsest
+    uniq, inverse = np.unique(cells_of(lats[known], lons[known], finest), return_inverse=True)
+    for res in range(finest, coarsest, -1):
+        if res == finest:
+            labels = inverse
+        else:
+            parents = np.array([h3i.cell_to_parent(int(c), res) for c in uniq.tolist()], dtype=np.int64)
+            labels = np.unique(parents, return_inverse=True)[1][inverse]
+        counts = np.bincount(labels)
+        if counts.shape[0] <= max_cells and (counts[labels] >= MIN_HOUSEHOLDS).mean() >= share:
+            return res
+    return coarsest
 
 
 def village_centres(

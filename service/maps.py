@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import geopandas as gpd
 import h3
 import numpy as np
+import shapely
 import sqlalchemy as sa
 from numpy.typing import NDArray
 from shapely import union_all
@@ -33,7 +35,7 @@ from mapping import analysis as an
 from mapping import privacy
 from mapping.geo import km_between
 from mapping.labels import value_label
-from mapping.maps import Layer, LegendEntry, MapDoc, frame, popup, radius_for
+from mapping.maps import WGS84, Layer, LegendEntry, MapDoc, frame, popup, radius_for
 from mapping.network import node_id
 from mapping.screening import NEED_BITS
 from models.eligibility import NEEDS, SECTORS
@@ -49,9 +51,12 @@ from service.matching import find_matches, region_names
 from service.network import RegionNetwork, load_network, require_region_in_scope, screen_chunks
 from service.scoping import Scope, get_in_scope, within
 
-# H3 resolution of household cells by the level of the region shown: res 8 cells are about
-# 0.7 km2 (a kelurahan holds a handful), res 7 about 5 km2, res 6 about 36 km2.
-RESOLUTION = {0: 6, 1: 7, 2: 8, 3: 8}
+# H3 resolutions of household cells: res 9 cells are about 0.1 km2, res 8 0.7 km2 (a kelurahan
+# holds a handful), res 7 5 km2, res 6 36 km2. A map uses the finest at which nine families in
+# ten sit in cells of at least five (mapping.privacy.fitting_resolution), and no coarser than
+# its region's level allows.
+FINEST = 9
+COARSEST = {0: 6, 1: 7, 2: 8, 3: 8}
 HOUSEHOLD_MAP_PROGRAMS = 12  # eligible, possible and near-miss programmes drawn on a family's map
 SUGGESTIONS_PER_FACILITATOR = 3
 
@@ -96,6 +101,11 @@ SEQUENTIAL = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 
 def _level(code: str) -> int:
     return code.count(".")
+
+
+def resolution_for(homes: Homes, region: str) -> int:
+    """The H3 resolution of ``homes``' cells on a map of ``region``."""
+    return privacy.fitting_resolution(homes.lats, homes.lons, finest=FINEST, coarsest=COARSEST[min(3, _level(region))])
 
 
 # --- households: the one gate ----------------------------------------------------------------
@@ -189,10 +199,12 @@ def household_layers(
         notes.append(t("map.note.unlocated").format(n=unlocated))
     mine = homes.entitled(scope) & ~np.isnan(homes.lats) & ~np.isnan(homes.lons)
     if points and mine.any():
-        idx = np.flatnonzero(mine)
-        links = [{"link": f"/kpm/{homes.ids[i]}"} for i in idx.tolist()]
-        pts = [Point(homes.lons[i], homes.lats[i]) for i in idx.tolist()]
-        layers.append(Layer("own_households", t("map.layer.own_households"), "cluster", frame(links, pts)))
+        links = gpd.GeoDataFrame(
+            {"link": [f"/kpm/{i}" for i in homes.ids[mine].tolist()]},
+            geometry=shapely.points(homes.lons[mine], homes.lats[mine]),
+            crs=WGS84,
+        )
+        layers.append(Layer("own_households", t("map.layer.own_households"), "cluster", links))
     return layers, notes
 
 
@@ -342,7 +354,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
         for v, d in g.nodes(data=True)
         if d["kind"] == "facilitator"
     }
-    resolution = RESOLUTION[min(3, _level(region))]
+    resolution = resolution_for(homes, region)
     known = frozenset({c for vs in fac_villages.values() for c in vs} | set(homes.villages))
     places = load_places(session, homes, known, locations, resolution)
 
@@ -690,8 +702,8 @@ def gap_map(
     sector = require_choice(sector, SECTORS, "sector")
     require_region_in_scope(session, scope, region)
     chunks = screen_chunks(session, region, today=today)
-    resolution = RESOLUTION[min(3, _level(region))]
     homes = load_homes(session, [within(Household.village_code, region)])
+    resolution = resolution_for(homes, region)
     unmet = np.zeros(homes.ids.shape[0], dtype=bool)
     position = {int(h): i for i, h in enumerate(homes.ids.tolist())}
     meeting: set[int] = set()

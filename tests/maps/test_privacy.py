@@ -11,7 +11,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from mapping.maps import Layer, LegendEntry, MapDoc, frame, popup, render_html, to_geojson, to_gpkg
-from mapping.privacy import MIN_HOUSEHOLDS, household_cells, village_centres
+from mapping.privacy import MIN_HOUSEHOLDS, fitting_resolution, household_cells, village_centres
 
 
 def _scatter(n: int, seed: int, sd: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
@@ -95,3 +95,17 @@ def test_geojson_and_geopackage_carry_the_same_layers(tmp_path: Path) -> None:
     assert list(orgs["name"]) == ["</script><script>alert(1)</script>"]
     assert "popup" not in orgs.columns
     assert len(gpd.read_file(path, layer="own")) == 2
+
+
+def test_cells_are_as_fine_as_the_families_allow() -> None:
+    dense = _scatter(2000, 3, sd=0.003)  # a crowded kelurahan
+    sparse = _scatter(300, 4, sd=0.01)  # families spread over a district
+    fine = fitting_resolution(*dense, finest=9, coarsest=6)
+    coarse = fitting_resolution(*sparse, finest=9, coarsest=6)
+    assert fine == 9 and coarse < 8
+    # at the chosen resolution nine families in ten are in a published cell
+    out = household_cells(*sparse, coarse)
+    assert sum(c.households for c in out.cells if not c.merged) >= 0.9 * 300
+    # never more cells than a map can carry
+    assert fitting_resolution(*dense, finest=9, coarsest=6, max_cells=3) < fine
+    assert fitting_resolution(np.array([np.nan]), np.array([np.nan]), finest=9, coarsest=7) == 7

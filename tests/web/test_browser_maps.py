@@ -48,6 +48,14 @@ def test_stakeholder_map(page: Any) -> None:
     popup.wait_for()
     assert "Komunitas jejaring" in popup.inner_text()
     _shot(page, "map-stakeholders.png")
+    # on a wide screen, an unconnected agency (red ring) and its popup
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/maps/stakeholders?region=32.73&tiles=false")
+    unconnected = page.locator(".jj-i[style*='outline']")
+    assert unconnected.count() >= 3
+    unconnected.first.click()
+    assert "Belum terhubung dengan pendamping mana pun" in page.locator(".leaflet-popup-content").inner_text()
+    _shot(page, "map-stakeholders-desktop.png")
 
 
 def test_household_map(page: Any) -> None:
@@ -103,3 +111,17 @@ def test_forum_dashboard_embeds_both_maps(page: Any) -> None:
     page.locator("#peta iframe").scroll_into_view_if_needed()
     page.frame_locator("#peta iframe").locator(".jj-i").first.wait_for()
     _shot(page, "map-forum-dashboard.png")
+
+
+def test_facilitator_sees_own_families_in_clusters(page: Any) -> None:
+    _signed_in(page, "pendamping.kebonjayanti")
+    page.goto("/maps/stakeholders?region=32.73.16.1002&tiles=false")
+    page.wait_for_selector(".marker-cluster")
+    page.wait_for_timeout(500)  # points are added in chunks after the first paint
+    body = page.request.get("/maps/stakeholders?region=32.73.16.1002&format=geojson").json()
+    mine = [f for f in body["features"] if f["properties"]["layer"] == "own_households"]
+    counts = page.locator(".marker-cluster span").all_inner_texts()
+    singles = page.locator(".jj-dot").count()
+    assert sum(int(c) for c in counts) + singles == len(mine) > 0
+    assert "KPM dampingan saya" in _layers(page)
+    _shot(page, "map-facilitator-clusters.png")
