@@ -387,7 +387,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
                 "fill_opacity": 0.08,
                 "weight": 1,
                 "popup": popup(
-                    d["label"], [t("map.service_area")], (t("map.record"), f"/api/v1/hsds/services/{service_uuid(pid)}")
+                    d["label"], [t("map.service_area")], (t("map.record"), f"/hsds/services/{service_uuid(pid)}")
                 ),
             }
         )
@@ -464,7 +464,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
                 "popup": popup(
                     d["label"],
                     [x for x in lines if x],
-                    (t("map.record"), f"/api/v1/hsds/organizations/{organization_uuid(loc.organization_id)}"),
+                    (t("map.record"), f"/hsds/organizations/{organization_uuid(loc.organization_id)}"),
                 ),
             }
         )
@@ -549,12 +549,9 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
     name = region_names(session, [region]).get(region, region)
     doc = MapDoc(t("map.title.stakeholders").format(region=name), layers, legend, notes, lang, t("map.open_family"))
     local = [Point(loc.lon, loc.lat) for loc in locations if code_within(loc.region_code, region)]
-    doc.focus = _focus([*layers[:2], layers_by_key(layers, "facilitator_areas")], local)
+    near = {"household_cells", "own_households", "facilitator_areas"}  # not service areas: a province's
+    doc.focus = _focus([x for x in layers if x.key in near], local)
     return doc
-
-
-def layers_by_key(layers: Sequence[Layer], key: str) -> Layer:
-    return next(x for x in layers if x.key == key)
 
 
 def _focus(layers: Sequence[Layer], points: Sequence[Point]) -> tuple[float, float, float, float] | None:
@@ -722,6 +719,7 @@ def gap_map(
     if places.boundaries:
         rows, geoms = [], []
         codes = np.array(homes.villages, dtype=object)
+        names = region_names(session, sorted(v for v in villages if v in places.boundaries))
         for code in sorted(villages):
             if code not in places.boundaries:
                 continue
@@ -740,7 +738,7 @@ def gap_map(
                     "fill_color": SEQUENTIAL[min(4, int(4 * (n or 0) / max(1, total)))],
                     "fill_opacity": 0.5,
                     "popup": popup(
-                        code,
+                        f"{names.get(code, code)} ({code})",
                         [
                             t("map.households_n").format(n=total),
                             t("map.figure.unmet").format(n="< 5" if n is None else n),
@@ -771,7 +769,7 @@ def gap_map(
                     "popup": popup(
                         names.get(pid, str(pid)),
                         [t("map.service_area")],
-                        (t("map.record"), f"/api/v1/hsds/services/{service_uuid(pid)}"),
+                        (t("map.record"), f"/hsds/services/{service_uuid(pid)}"),
                     ),
                 }
             )
@@ -787,7 +785,9 @@ def gap_map(
     what = value_label(need, lang) if need else t("map.any_need")
     if sector:
         what += " · " + value_label(sector, lang)
-    return MapDoc(t("map.title.gaps").format(region=name, need=what), layers, legend, notes, lang)
+    doc = MapDoc(t("map.title.gaps").format(region=name, need=what), layers, legend, notes, lang)
+    doc.focus = _focus([x for x in layers if x.key in ("unmet_cells", "unmet_villages")], [])
+    return doc
 
 
 def facilitator_region(session: Session, facilitator_id: int) -> str | None:

@@ -250,3 +250,17 @@ def test_maps_are_compressed_and_embedded_in_pages(client: TestClient, as_user: 
     assert int(r.headers["content-length"]) < len(r.content) / 3
     static = client.get("/static/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
     assert static.status_code == 200 and static.headers.get("content-encoding") == "gzip"
+
+
+def test_popup_links_lead_to_records(client: TestClient, as_user: Headers) -> None:
+    h = as_user("forum.bandung")
+    body = _geojson(client, "/maps/stakeholders", h, region=KOTA_BANDUNG)
+    links = {
+        m
+        for f in body["features"]
+        if f["properties"]["layer"] in ("organizations", "service_areas")
+        for m in re.findall(r'href="([^"]+)"', f["properties"]["popup"])
+    }
+    assert any("/organizations/" in x for x in links) and any("/services/" in x for x in links)
+    for link in sorted(links):
+        assert client.get(link, headers=h).status_code == 200, link
