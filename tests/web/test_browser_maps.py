@@ -111,6 +111,14 @@ def test_forum_dashboard_embeds_both_maps(page: Any) -> None:
     page.locator("#peta iframe").scroll_into_view_if_needed()
     page.frame_locator("#peta iframe").locator(".jj-i").first.wait_for()
     _shot(page, "map-forum-dashboard.png")
+    # the gap map redrawn for one need, in its frame, by a plain form
+    gaps = page.locator("#peta-kesenjangan")
+    gaps.scroll_into_view_if_needed()
+    gaps.get_by_label("Kebutuhan usaha").select_option("capital")
+    gaps.get_by_role("button", name="Tampilkan").click()
+    legend = page.frame_locator("#peta-kesenjangan iframe").locator("#legend summary")
+    legend.filter(has_text="modal").wait_for()
+    assert page.url.endswith("/forum")  # the page itself stays where it was
 
 
 def test_facilitator_sees_own_families_in_clusters(page: Any) -> None:
