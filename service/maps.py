@@ -39,9 +39,10 @@ from mapping.maps import WGS84, Layer, LegendEntry, MapDoc, frame, popup, radius
 from mapping.network import node_id
 from mapping.screening import NEED_BITS
 from models.eligibility import NEEDS, SECTORS
-from models.households import Facilitator, FacilitatorVillage, Household
-from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea
+from models.households import Household
+from models.organizations import Location, Program, ProgramLocation, ProgramServiceArea
 from models.types import code_within
+from models.users import Role
 from service import network_advice as advice
 from service.boundaries import load_boundaries
 from service.errors import InvalidInput, NotFound
@@ -188,7 +189,7 @@ def household_layers(
                 "dash": "4 4" if c.merged else None,
             }
         )
-        geoms.append(_polygon(c.boundary()))
+        geoms.append(Polygon(c.boundary()))
     key = "unmet_cells" if flags is not None else "household_cells"
     layers = [Layer(key, t(f"map.layer.{key}"), "areas", frame(rows, geoms), simplify=False)]
     notes = [t("map.note.cells").format(k=privacy.MIN_HOUSEHOLDS)]
@@ -206,10 +207,6 @@ def household_layers(
         )
         layers.append(Layer("own_households", t("map.layer.own_households"), "cluster", links))
     return layers, notes
-
-
-def _polygon(ring: Sequence[tuple[float, float]]) -> BaseGeometry:
-    return Polygon(ring)
 
 
 # --- places -----------------------------------------------------------------------------------
@@ -520,7 +517,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
     # suggested links, dashed, with the reason
     rows, geoms = [], []
     for fid, start in sorted(centres.items()):
-        if scope.role.value == "facilitator" and scope.facilitator_id != fid:
+        if scope.role is Role.facilitator and scope.facilitator_id != fid:
             continue
         for s in _suggestions(found, fid)[:SUGGESTIONS_PER_FACILITATOR]:
             end = first_point.get(int(s.organization.split(":")[1]))
@@ -790,28 +787,9 @@ def gap_map(
     return doc
 
 
-def facilitator_region(session: Session, facilitator_id: int) -> str | None:
-    """The regency a facilitator's map opens on (their villages', or their own region)."""
-    codes = session.exec(
-        select(FacilitatorVillage.village_code).where(FacilitatorVillage.facilitator_id == facilitator_id)
-    ).all()
-    if codes:
-        regencies = sorted({".".join(c.split(".")[:2]) for c in codes})
-        return regencies[0]
-    fac = session.get(Facilitator, facilitator_id)
-    return fac.region_code if fac else None
-
-
-def organization_region(session: Session, organization_id: int) -> str | None:
-    org = session.get(Organization, organization_id)
-    return org.region_code if org else None
-
-
 def export_scope(region: str) -> Scope:
     """Whom ``jejaring maps export`` builds for when no user is named: an organiser of the
     region, so the file holds households only as counts (safe to hand to a forum)."""
-    from models.users import Role
-
     return Scope(user_id=0, role=Role.forum_organizer, forum_region=region)
 
 
