@@ -264,3 +264,25 @@ def test_popup_links_lead_to_records(client: TestClient, as_user: Headers) -> No
     assert any("/organizations/" in x for x in links) and any("/services/" in x for x in links)
     for link in sorted(links):
         assert client.get(link, headers=h).status_code == 200, link
+
+
+def test_a_facilitator_never_sees_a_colleagues_families(client: TestClient, as_user: Headers, session: Session) -> None:
+    me = session.exec(select(User).where(User.username == "pendamping.jaktim")).one()
+    located = _located(session, "31.75")
+    mine = [h for h in located if h.facilitator_id == me.facilitator_id]
+    theirs = [h for h in located if h.facilitator_id != me.facilitator_id]
+    assert mine and theirs, "Jakarta Timur's demo has four facilitators"
+    for url in ("/maps/stakeholders", "/maps/gaps"):
+        body = _geojson(client, url, as_user("pendamping.jaktim"), region="31.75")
+        points = _layer(body, "own_households")
+        assert {p["properties"]["link"] for p in points} == (
+            {f"/kpm/{h.id}" for h in mine} if "stake" in url else set()
+        )
+        for f in _layer(body, "household_cells") + _layer(body, "unmet_cells"):
+            assert f["properties"]["households"] >= MIN_HOUSEHOLDS
+        html = client.get(url, params={"region": "31.75"}, headers=as_user("pendamping.jaktim")).text
+        shown = {(round(float(a), 5), round(float(b), 5)) for a, b in FLOAT_PAIR.findall(html)}
+        for h in theirs:
+            assert h.latitude is not None and h.longitude is not None
+            place = (round(h.longitude, 5), round(h.latitude, 5))
+            assert place not in shown and place[::-1] not in shown, (url, h.id)
