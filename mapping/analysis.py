@@ -59,6 +59,8 @@ class Screened:
     row_household: Ints = field(default_factory=lambda: np.zeros(0, np.int64))
     row_needs: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
     row_sectors: NDArray[np.int16] = field(default_factory=lambda: np.zeros(0, np.int16))
+    lats: NDArray[np.float64] | None = None  # per household (NaN unknown), when the loader read them
+    lons: NDArray[np.float64] | None = None
 
     @property
     def n_households(self) -> int:
@@ -80,6 +82,8 @@ class Screened:
             row_household=new_of_old[self.row_household[rows]],
             row_needs=self.row_needs[rows],
             row_sectors=self.row_sectors[rows],
+            lats=None if self.lats is None else self.lats[index],
+            lons=None if self.lons is None else self.lons[index],
         )
 
 

@@ -24,7 +24,6 @@ import geopandas as gpd
 import h3
 import numpy as np
 import shapely
-import sqlalchemy as sa
 from numpy.typing import NDArray
 from shapely import union_all
 from shapely.geometry import LineString, Point, Polygon, shape
@@ -50,7 +49,7 @@ from service.hsds import organization_uuid, service_uuid
 from service.i18n import translator
 from service.matching import find_matches, region_names
 from service.network import RegionNetwork, load_network, require_region_in_scope, screen_chunks
-from service.scoping import Scope, get_in_scope, within
+from service.scoping import Scope, get_in_scope
 
 # H3 resolutions of household cells: res 9 cells are about 0.1 km2, res 8 0.7 km2 (a kelurahan
 # holds a handful), res 7 5 km2, res 6 36 km2. A map uses the finest at which nine families in
@@ -132,20 +131,16 @@ class Homes:
         return np.zeros(self.ids.shape[0], dtype=bool)
 
 
-def load_homes(session: Session, where: Sequence[Any]) -> Homes:
-    rows = session.execute(
-        sa.select(
-            Household.id, Household.village_code, Household.facilitator_id, Household.latitude, Household.longitude
-        )
-        .where(*where)
-        .order_by(Household.id)
-    ).all()
+def homes_of(chunks: Sequence[an.Screened]) -> Homes:
+    """The households of a region's screening, in its order (the screening read their places
+    with them: no second pass over the household table)."""
+    empty = np.zeros(0, dtype=np.float64)
     return Homes(
-        ids=np.array([r[0] for r in rows], dtype=np.int64),
-        villages=[r[1] for r in rows],
-        facilitators=np.array([-1 if r[2] is None else r[2] for r in rows], dtype=np.int64),
-        lats=np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=np.float64),
-        lons=np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=np.float64),
+        ids=np.concatenate([c.household_ids for c in chunks] or [np.zeros(0, dtype=np.int64)]),
+        villages=[v for c in chunks for v in c.villages],
+        facilitators=np.concatenate([c.facilitators for c in chunks] or [np.zeros(0, dtype=np.int64)]),
+        lats=np.concatenate([c.lats if c.lats is not None else empty for c in chunks] or [empty]),
+        lons=np.concatenate([c.lons if c.lons is not None else empty for c in chunks] or [empty]),
     )
 
 
@@ -343,7 +338,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
     isolated = {x.node for x in an.isolated_stakeholders(g)}
     orgs = {int(v.split(":")[1]): v for v, d in g.nodes(data=True) if d["kind"] == "organization"}
     locations = load_locations(session, org_ids=orgs)
-    homes = load_homes(session, [within(Household.village_code, region)])
+    homes = homes_of(found.chunks)
     fac_villages = {
         int(v.split(":")[1]): sorted(
             code.split(":", 1)[1] for code in g.successors(v) if g.nodes[code]["kind"] == "village"
@@ -696,15 +691,12 @@ def gap_map(
     sector = require_choice(sector, SECTORS, "sector")
     require_region_in_scope(session, scope, region)
     chunks = screen_chunks(session, region, today=today)
-    homes = load_homes(session, [within(Household.village_code, region)])
+    homes = homes_of(chunks)
     resolution = resolution_for(homes, region)
-    unmet = np.zeros(homes.ids.shape[0], dtype=bool)
-    position = {int(h): i for i, h in enumerate(homes.ids.tolist())}
+    flags = [an.unmet_households(chunk, need=need, sector=sector) for chunk in chunks]
+    unmet = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)  # in the order of homes_of
     meeting: set[int] = set()
     for chunk in chunks:
-        flags = an.unmet_households(chunk, need=need, sector=sector)
-        for hid in chunk.household_ids[flags].tolist():
-            unmet[position[int(hid)]] = True
         bits = an.program_need_bits(chunk.programs)
         for p, b in zip(chunk.programs, bits.tolist(), strict=True):
             if need is None or b & NEED_BITS[need]:

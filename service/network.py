@@ -206,7 +206,11 @@ def screen_region(session: Session, where: Sequence[Any], *, today: date) -> Scr
     cols = load_columns(session, where, today=today)
     programs, codes = screen_columns(session, cols, today=today)
     homes = session.execute(
-        sa.select(Household.id, Household.village_code, Household.facilitator_id).where(*where).order_by(Household.id)
+        sa.select(
+            Household.id, Household.village_code, Household.facilitator_id, Household.latitude, Household.longitude
+        )
+        .where(*where)
+        .order_by(Household.id)
     ).all()
     owners: dict[int, int] = {}
     if programs:
@@ -221,14 +225,16 @@ def screen_region(session: Session, where: Sequence[Any], *, today: date) -> Scr
     row_household = np.repeat(np.arange(cols.n_households, dtype=np.int64), rows_per)[cols.has_business]
     return Screened(
         household_ids=cols.household_ids,
-        villages=[v for _, v, _ in homes],
-        facilitators=np.array([-1 if f is None else f for *_, f in homes], dtype=np.int64).reshape(len(homes)),
+        villages=[h[1] for h in homes],
+        facilitators=np.array([-1 if h[2] is None else h[2] for h in homes], dtype=np.int64).reshape(len(homes)),
         programs=programs,
         program_orgs=[owners.get(p.program_id, 0) for p in programs],
         codes=codes,
         row_household=row_household,
         row_needs=cols.needs[cols.has_business],
         row_sectors=cols.choices["business.sector"][cols.has_business],
+        lats=np.array([np.nan if h[3] is None else h[3] for h in homes], dtype=np.float64).reshape(len(homes)),
+        lons=np.array([np.nan if h[4] is None else h[4] for h in homes], dtype=np.float64).reshape(len(homes)),
     )
 
 
