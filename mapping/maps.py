@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from folium.template import Template as FoliumTemplate
 from folium.utilities import JsCode
 from jinja2 import Template
 from markupsafe import escape
+from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
 VENDOR = Path(__file__).resolve().parent.parent / "service" / "web" / "static" / "vendor"
@@ -75,9 +76,13 @@ class MapDoc:
     cluster_label: str = ""  # the link text of a clustered point's popup
     focus: tuple[float, float, float, float] | None = None  # what the map opens on (else every layer)
 
-    def bounds(self) -> tuple[float, float, float, float] | None:
-        """(min lon, min lat, max lon, max lat) over every layer, or None when all are empty."""
-        boxes = [layer.frame.total_bounds for layer in self.layers if len(layer.frame)]
+    def bounds(
+        self, keys: Collection[str] | None = None, extra: Sequence[BaseGeometry] = ()
+    ) -> tuple[float, float, float, float] | None:
+        """(min lon, min lat, max lon, max lat) over the layers named in ``keys`` (default every
+        layer) and the ``extra`` geometries; None when all are empty."""
+        chosen = [x for x in self.layers if (keys is None or x.key in keys) and len(x.frame)]
+        boxes = [x.frame.total_bounds for x in chosen] + [np.array(g.bounds) for g in extra]
         if not boxes:
             return None
         b = np.vstack(boxes)

@@ -542,18 +542,8 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
     doc = MapDoc(t("map.title.stakeholders").format(region=name), layers, legend, notes, lang, t("map.open_family"))
     local = [Point(loc.lon, loc.lat) for loc in locations if code_within(loc.region_code, region)]
     near = {"household_cells", "own_households", "facilitator_areas"}  # not service areas: a province's
-    doc.focus = _focus([x for x in layers if x.key in near], local)
+    doc.focus = doc.bounds(near, local)
     return doc
-
-
-def _focus(layers: Sequence[Layer], points: Sequence[Point]) -> tuple[float, float, float, float] | None:
-    """The extent a map opens on: the region's own households, areas and service points
-    (a ministry's office in Jakarta stays on the map without dragging the view there)."""
-    boxes = [x.frame.total_bounds for x in layers if len(x.frame)] + [np.array(p.bounds) for p in points]
-    if not boxes:
-        return None
-    b = np.vstack(boxes)
-    return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
 
 def _suggestions(found: RegionNetwork, facilitator_id: int) -> list[an.LinkSuggestion]:
@@ -775,7 +765,7 @@ def gap_map(
     if sector:
         what += " · " + value_label(sector, lang)
     doc = MapDoc(t("map.title.gaps").format(region=name, need=what), layers, legend, notes, lang)
-    doc.focus = _focus([x for x in layers if x.key in ("unmet_cells", "unmet_villages")], [])
+    doc.focus = doc.bounds({"unmet_cells", "unmet_villages"})
     return doc
 
 
