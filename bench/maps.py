@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import folium
 import numpy as np
@@ -71,6 +71,7 @@ from shapely.geometry import Point
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bench.network import best
 from mapping.maps import VENDOR, Layer, LegendEntry, MapDoc, frame, popup, radius_for, render_html
 from models.types import utcnow
 from models.users import Role
@@ -79,7 +80,6 @@ from service.maps import Homes, household_layers, resolution_for
 from service.scoping import Scope
 from service.settings import Settings
 
-T = TypeVar("T")
 CENTRE = (-6.92, 107.61)  # Kota Bandung
 SPREAD = 0.04  # degrees
 NEIGHBOURHOODS = 6  # dense clusters, a fifth of the households
@@ -93,17 +93,6 @@ TARGET_VILLAGE_HTML = 300 * 1024
 LAYERS_SELECTOR = ".leaflet-interactive, .marker-cluster"
 PAGE_TIMEOUT_MS = 240_000
 BIG_PAGE = 20 * 1024 * 1024  # pages above this are loaded once
-
-
-def best(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
-    """The best wall time of ``repeat`` runs, and the last result."""
-    times = []
-    out: Any = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 # --- data -------------------------------------------------------------------------------------
