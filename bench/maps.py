@@ -75,9 +75,9 @@ from bench.network import best
 from mapping.maps import VENDOR, Layer, LegendEntry, MapDoc, frame, popup, radius_for, render_html
 from models.types import utcnow
 from models.users import Role
+from service.core.scope import Scope
 from service.i18n import translator
 from service.maps import Homes, household_layers, resolution_for
-from service.scoping import Scope
 from service.settings import Settings
 
 CENTRE = (-6.92, 107.61)  # Kota Bandung
@@ -585,7 +585,7 @@ def service_maps(workdir: Path, n: int, repeat: int) -> None:
     from models.households import Household
     from models.users import User
     from service.app import create_app
-    from service.scoping import within
+    from service.core.scope import within
 
     print(f"\nThe service path: {n:,} synthetic households in Kota Bandung ({REGENCY}) on top of the demo", flush=True)
     engine, settings = demo_database(workdir / f"service-{n}.db")

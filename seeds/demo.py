@@ -58,9 +58,9 @@ from models.organizations import (
     ProgramServiceArea,
     ProgramStatus,
 )
+from models.protection import hash_password, mask_nik, nik_hash
 from models.referrals import Referral, ReferralEvent, ReferralStatus
 from models.users import Role, User
-from service.security import hash_password, mask_nik, nik_hash
 
 SEED = "jejaring-demo-2026"
 BATCH = 500

@@ -11,9 +11,9 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from service.api import catalog, households, matching, network, people, referrals, system
+from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
-from service.errors import ERROR_RESPONSES, install_error_handlers
 from service.settings import Settings, get_settings
 from service.web import agency_pages, forum_pages, map_pages, network_pages, pages, referral_pages
 from service.web.pages import STATIC_DIR

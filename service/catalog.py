@@ -28,10 +28,11 @@ from models.organizations import (
 from models.referrals import Referral
 from models.types import utcnow
 from models.users import Role
-from service.audit import record_event
+from service.core.audit import record_event
+from service.core.records import require_row, update_versioned
+from service.core.regions import require_regions
+from service.core.scope import Scope, overlaps, within
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.records import require_regions, require_row, update_versioned
-from service.scoping import Scope, overlaps, within
 
 
 def _require_admin(scope: Scope, what: str) -> None:

@@ -196,7 +196,7 @@ def maps_export(
 
     from models.users import User
     from service import maps
-    from service.scoping import Scope
+    from service.core.scope import Scope
 
     settings = get_settings()
     if kind not in ("stakeholders", "gaps"):

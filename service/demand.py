@@ -19,8 +19,9 @@ from mapping.screening import NEED_BITS, choice_codes, screen
 from models.households import Household
 from models.organizations import Program, ProgramStatus
 from models.referrals import Referral
-from service.matching import load_columns, program_facts, region_names
-from service.scoping import within
+from service.core.regions import region_names
+from service.core.scope import within
+from service.matching import load_columns, program_facts
 
 SMALL_COUNT = 5
 

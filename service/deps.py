@@ -10,9 +10,9 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from models.users import Role, User
+from service.core.scope import Scope
+from service.core.security import user_id_from_token
 from service.errors import Forbidden, Unauthorized
-from service.scoping import Scope
-from service.security import user_id_from_token
 from service.settings import Settings
 
 SESSION_COOKIE = "jejaring_session"

@@ -11,19 +11,13 @@ from models.households import Business, Facilitator, FacilitatorVillage, Househo
 from models.network import Forum
 from models.organizations import Organization, Program, ProgramStatus
 from models.referrals import Referral
-from models.regions import Region
 from models.users import Role, User
-from service.scoping import Scope
+from service.core.regions import region_names
+from service.core.scope import Scope
 
 
 def _count(session: Session, model: type[Any], *where: Any) -> int:
     return int(session.scalar(sa.select(sa.func.count()).select_from(model).where(*where)) or 0)
-
-
-def _region_names(session: Session, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    return dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(codes))).all())  # type: ignore[attr-defined]
 
 
 def home_summary(session: Session, user: User) -> dict[str, Any]:
@@ -56,7 +50,7 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
                 select(FacilitatorVillage.village_code).where(FacilitatorVillage.facilitator_id == facilitator.id)
             )
         )
-        names = _region_names(session, villages + [g[1] for g in groups])
+        names = region_names(session, villages + [g[1] for g in groups])
         return {
             "linked": True,
             "facilitator": facilitator,
@@ -79,7 +73,7 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
     return {
         "linked": True,
         "forum": forum,
-        "region_name": _region_names(session, [forum.region_code]).get(forum.region_code, forum.region_code),
+        "region_name": region_names(session, [forum.region_code]).get(forum.region_code, forum.region_code),
         "organizations": orgs,
         "programs": _count(session, Program, scope.where(Program), Program.status == ProgramStatus.active),
         "facilitators": _count(session, Facilitator, scope.where(Facilitator)),

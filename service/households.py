@@ -19,13 +19,14 @@ from models.households import (
     HouseholdUpdate,
     KpmGroup,
 )
+from models.protection import mask_nik, nik_hash
 from models.referrals import Referral
 from models.users import Role
-from service.audit import record_event
+from service.core.audit import record_event
+from service.core.records import require_row, update_versioned
+from service.core.regions import require_regions
+from service.core.scope import Scope, get_in_scope, within
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.records import require_regions, require_row, update_versioned
-from service.scoping import Scope, get_in_scope, within
-from service.security import mask_nik, nik_hash
 
 
 def household_public(household: Household, businesses: list[Business]) -> HouseholdPublic:

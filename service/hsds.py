@@ -81,9 +81,9 @@ from models.regions import Region
 from models.types import REGION_CODE_PATTERN, region_ancestors
 from models.users import Role
 from service import catalog
+from service.core.regions import require_regions
+from service.core.scope import Scope, overlaps, within
 from service.errors import InvalidInput, ServiceError
-from service.records import require_regions
-from service.scoping import Scope, overlaps, within
 
 HSDS_VERSION = "3.0"
 NAMESPACE = uuid.UUID("6c4c7cf1-04a1-5cb8-806c-43bde66835e8")

@@ -44,12 +44,13 @@ from models.types import code_within
 from models.users import Role
 from service import network_advice as advice
 from service.boundaries import load_boundaries
+from service.core.regions import region_names
+from service.core.scope import Scope, get_in_scope
 from service.errors import InvalidInput, NotFound
 from service.hsds import organization_uuid, service_uuid
 from service.i18n import translator
-from service.matching import find_matches, region_names
+from service.matching import find_matches
 from service.network import RegionNetwork, load_network, require_region_in_scope, screen_chunks
-from service.scoping import Scope, get_in_scope
 
 # H3 resolutions of household cells: res 9 cells are about 0.1 km2, res 8 0.7 km2 (a kelurahan
 # holds a handful), res 7 5 km2, res 6 36 km2. A map uses the finest at which nine families in

@@ -29,7 +29,7 @@ from models.eligibility import program_ids_in
 from models.households import Business, Household
 from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea, ProgramStatus
 from models.referrals import Referral, ReferralStatus
-from models.regions import Region
+from service.core.regions import region_names
 
 
 def months_between(start: date, end: date) -> int:
@@ -357,13 +357,6 @@ def village_centre(session: Session, village_code: str) -> tuple[float, float] |
     if row[0] is None:
         return None
     return float(row[0]), float(row[1])
-
-
-def region_names(session: Session, codes: Sequence[str]) -> dict[str, str]:
-    wanted = list(dict.fromkeys(codes))
-    if not wanted:
-        return {}
-    return dict(session.exec(select(Region.code, Region.name).where(Region.code.in_(wanted))).all())  # type: ignore[attr-defined]
 
 
 @dataclass

@@ -37,10 +37,10 @@ from models.referrals import Referral
 from models.regions import Region
 from models.types import code_within
 from models.users import Role
+from service.core.regions import require_regions
+from service.core.scope import Scope, overlaps, within
 from service.errors import NotFound
 from service.matching import load_columns, screen_columns
-from service.records import require_regions
-from service.scoping import Scope, overlaps, within
 
 
 def _overlap(a: str, b: str) -> bool:

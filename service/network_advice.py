@@ -25,11 +25,11 @@ from models.organizations import Organization
 from models.referrals import Referral
 from models.types import code_within
 from models.users import Role
+from service.core.regions import region_names
+from service.core.scope import Scope
 from service.demand import SMALL_COUNT
 from service.errors import NotFound
-from service.matching import region_names
 from service.network import RegionNetwork, load_records, screen_chunks, screen_region
-from service.scoping import Scope
 
 
 def withhold(value: int, exact: bool) -> int | None:

@@ -29,11 +29,12 @@ from models.households import Household
 from models.organizations import CapacityUnit, Program, ProgramStatus
 from models.referrals import Referral, ReferralStatus
 from models.users import Role
+from service.core.regions import region_names
+from service.core.scope import Scope, within
 from service.errors import InvalidInput
-from service.matching import published_catalog, region_names
+from service.matching import published_catalog
 from service.network import require_region_in_scope, screen_region
 from service.network_advice import withhold
-from service.scoping import Scope, within
 
 # Above this many families a plan is a province's job for a batch run, not a request.
 MAX_PLAN_FAMILIES = 20_000

@@ -17,12 +17,13 @@ from models.households import (
 )
 from models.network import Forum
 from models.organizations import Organization
+from models.protection import hash_password
 from models.users import Role, User
-from service.audit import record_event
+from service.core.audit import record_event
+from service.core.records import update_versioned
+from service.core.regions import require_regions
+from service.core.scope import Scope, within
 from service.errors import Conflict, Forbidden, InvalidInput
-from service.records import require_regions, update_versioned
-from service.scoping import Scope, within
-from service.security import hash_password
 
 
 def facilitator_filters(*, region: str | None, q: str | None) -> list[Any]:

@@ -25,10 +25,11 @@ from models.organizations import Organization, Program, ProgramStatus
 from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, ReferralEvent, ReferralStatus
 from models.types import utcnow
 from models.users import Role
-from service.audit import record_event
+from service.core.audit import record_event
+from service.core.regions import region_names
+from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.matching import household_facts, program_facts, referenced_program_names, region_names
-from service.scoping import Scope, get_in_scope
+from service.matching import household_facts, program_facts, referenced_program_names
 
 S = ReferralStatus
 OPEN: Final = (S.sent, S.accepted, S.enrolled)

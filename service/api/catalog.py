@@ -29,11 +29,12 @@ from models.organizations import (
 from models.types import RegionCode
 from models.users import Role
 from service import catalog as svc
+from service.api.params import Limit, Offset
+from service.core.paging import Page, paginate
+from service.core.scope import get_in_scope
 from service.demand import SMALL_COUNT, demand_by_village
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.errors import Forbidden
-from service.pagination import Limit, Offset, Page, paginate
-from service.scoping import get_in_scope
 
 organizations = APIRouter(prefix="/organizations", tags=["organizations"])
 programs = APIRouter(prefix="/programs", tags=["programs"])

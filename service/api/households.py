@@ -18,12 +18,13 @@ from models.households import (
     Nik,
     PkhStatus,
 )
+from models.protection import nik_hash
 from models.types import RegionCode
 from service import households as svc
+from service.api.params import Limit, Offset
+from service.core.paging import Page, paginate
+from service.core.scope import get_in_scope
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
-from service.pagination import Limit, Offset, Page, paginate
-from service.scoping import get_in_scope
-from service.security import nik_hash
 
 router = APIRouter(prefix="/households", tags=["households"])
 

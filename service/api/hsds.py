@@ -17,10 +17,10 @@ from sqlmodel import Session, select
 
 from models.organizations import Location, Organization, Program, ProgramLocation
 from service import hsds
+from service.core.paging import paginate
+from service.core.scope import within
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound
-from service.pagination import paginate
-from service.scoping import within
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
 

@@ -18,10 +18,10 @@ from models.households import Business, Household
 from models.types import RegionCode, utcnow
 from models.users import Role
 from service import matching as svc
+from service.core.regions import require_regions
+from service.core.scope import Scope, get_in_scope, within
 from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.errors import Forbidden, InvalidInput
-from service.records import require_regions
-from service.scoping import Scope, get_in_scope, within
 
 router = APIRouter(tags=["matching"])
 

@@ -10,9 +10,10 @@ from sqlmodel import select
 from models.households import Facilitator, FacilitatorCreate, FacilitatorPublic, FacilitatorUpdate
 from models.types import RegionCode
 from service import people as svc
+from service.api.params import Limit, Offset
+from service.core.paging import Page, paginate
+from service.core.scope import get_in_scope
 from service.deps import ScopeDep, SessionDep, request_id
-from service.pagination import Limit, Offset, Page, paginate
-from service.scoping import get_in_scope
 
 router = APIRouter(prefix="/facilitators", tags=["facilitators"])
 

@@ -19,11 +19,13 @@ from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, R
 from models.types import utcnow
 from models.users import Role
 from service import referrals as svc
+from service.api.params import Limit, Offset
+from service.core.paging import Page, paginate
+from service.core.regions import region_names
+from service.core.scope import Scope
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.errors import Forbidden
-from service.matching import months_between, region_names
-from service.pagination import Limit, Offset, Page, paginate
-from service.scoping import Scope
+from service.matching import months_between
 
 router = APIRouter(tags=["referrals"])
 

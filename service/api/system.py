@@ -11,14 +11,16 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 from sqlmodel import select
 
+from models.protection import verify_password
 from models.regions import Region, RegionLevel, RegionPublic
 from models.types import RegionCode, utcnow
 from models.users import User, UserPublic
-from service.audit import record_event
+from service.api.params import Limit, Offset
+from service.core.audit import record_event
+from service.core.paging import Page, paginate
+from service.core.security import create_token
 from service.deps import CurrentUser, ScopeDep, SessionDep, SettingsDep, request_id
 from service.errors import NotFound, Unauthorized
-from service.pagination import Limit, Offset, Page, paginate
-from service.security import create_token, verify_password
 
 health = APIRouter(tags=["system"])
 auth = APIRouter(prefix="/auth", tags=["auth"])

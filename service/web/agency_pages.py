@@ -45,12 +45,12 @@ from models.types import REGION_CODE_PATTERN
 from models.users import Role, User
 from service import catalog as svc
 from service.api.matching import PreviewRequest, preview_counts
+from service.core.regions import region_names
+from service.core.scope import Scope
 from service.demand import SMALL_COUNT, demand_by_village
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from service.i18n import translator
-from service.matching import region_names
-from service.scoping import Scope
 from service.settings import Settings
 from service.web.pages import Viewer, csrf_ok, decimal, error_page, render, rupiah, short_date, signed_in
 

@@ -32,12 +32,12 @@ from models.types import REGION_CODE_PATTERN
 from models.users import Role
 from service import network as svc
 from service import network_advice as advice
+from service.core.regions import region_names
+from service.core.scope import Scope
 from service.demand import SMALL_COUNT
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound
 from service.i18n import translator
-from service.matching import region_names
-from service.scoping import Scope
 from service.settings import Settings
 from service.web.pages import Viewer, csv_cell, decimal, error_page, render, signed_in
 

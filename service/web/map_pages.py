@@ -20,10 +20,10 @@ from mapping.maps import MapDoc, render_html, to_geojson
 from models.types import RegionCode
 from models.users import User
 from service import maps as svc
+from service.core.scope import Scope
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme, user_from_token
 from service.errors import ServiceError, Unauthorized
 from service.i18n import translator
-from service.scoping import Scope
 from service.settings import Settings
 from service.web.pages import language_of
 

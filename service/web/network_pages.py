@@ -23,12 +23,12 @@ from models.organizations import Program
 from models.users import Role
 from service import network_advice as advice
 from service import network_plan as plan_svc
+from service.core.regions import region_names
+from service.core.scope import Scope
 from service.demand import SMALL_COUNT
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.i18n import translator
-from service.matching import region_names
-from service.scoping import Scope
 from service.settings import Settings
 from service.web.pages import Viewer, error_page, render, signed_in
 

@@ -35,14 +35,15 @@ from models.eligibility import NEEDS, SECTORS
 from models.households import Business, Household, KpmGroup
 from models.users import Role, User
 from service.api.system import authenticate
-from service.audit import record_event
+from service.core.audit import record_event
+from service.core.regions import region_names
+from service.core.scope import Scope, get_in_scope
+from service.core.security import create_token
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id, user_from_token
 from service.errors import NotFound
 from service.home import home_summary
 from service.i18n import LANGUAGES, translator
-from service.matching import age_on, find_matches, months_between, region_names, screen_households
-from service.scoping import Scope, get_in_scope
-from service.security import create_token
+from service.matching import age_on, find_matches, months_between, screen_households
 from service.settings import Settings
 
 WEB_DIR = Path(__file__).parent

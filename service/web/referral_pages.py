@@ -31,10 +31,10 @@ from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, R
 from models.users import Role, User
 from service import referrals as svc
 from service.api.referrals import ReferralPublic, referral_views
+from service.core.scope import Scope
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id, user_from_token
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.i18n import translator
-from service.scoping import Scope
 from service.settings import Settings
 from service.web.pages import csrf_ok, language_of, render, short_date
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models.users import AuditEvent, User
-from service.security import create_token
+from service.core.security import create_token
 from tests.conftest import TEST_SECRET
 
 

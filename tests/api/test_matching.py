@@ -15,7 +15,7 @@ from models.organizations import Program
 from models.users import User
 from seeds.demo import DEMO_CASES
 from service import matching as svc
-from service.scoping import within
+from service.core.scope import within
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]

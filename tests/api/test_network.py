@@ -14,7 +14,7 @@ from models.organizations import Organization
 from models.regions import Region
 from models.users import Role
 from service import network as svc
-from service.scoping import Scope
+from service.core.scope import Scope
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]

@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 
 from models.households import Household
 from models.organizations import Organization, Program
+from models.protection import hash_password
 from models.users import Role, User
 from seeds.demo import DEMO_CASES
 from service.matching import household_facts
-from service.security import hash_password
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]

@@ -21,8 +21,8 @@ from models.organizations import Organization
 from models.users import Role, User
 from service import network as svc
 from service import network_advice as advice
+from service.core.scope import Scope
 from service.i18n import translator
-from service.scoping import Scope
 from service.web.forum_pages import (
     COLUMNS,
     SHOWN,

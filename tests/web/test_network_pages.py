@@ -20,8 +20,8 @@ from models.organizations import Program, ProgramStatus
 from models.users import User
 from service import network_advice as advice
 from service import network_plan as plan_svc
+from service.core.scope import Scope
 from service.i18n import translator
-from service.scoping import Scope
 from service.web.network_pages import SHOWN_ROWS, NetworkPage, count_text, group_rows
 from service.web.pages import templates
 from tests.conftest import DEMO_PASSWORDS

@@ -459,8 +459,8 @@ def test_another_facilitator_and_other_roles_do_not_see_the_referral(client: Tes
 
 
 def test_an_agency_of_another_organisation_does_not_see_it(client: TestClient, session: Session) -> None:
+    from models.protection import hash_password
     from models.users import Role, User
-    from service.security import hash_password
 
     rid = refer_prse_woman(client, session)
     kemensos = session.exec(

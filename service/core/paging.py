@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
-from fastapi import Query
 from pydantic import BaseModel
 from sqlmodel import Session
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Page(BaseModel, Generic[T]):
@@ -19,13 +19,9 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size (1-500)")]
-Offset = Annotated[int, Query(ge=0, description="Rows to skip")]
-
-
 def paginate(
-    session: Session, stmt: sa.Select[Any], *, limit: int, offset: int, order_by: Any
-) -> tuple[list[Any], int]:
+    session: Session, stmt: sa.Select[tuple[R]], *, limit: int, offset: int, order_by: Any
+) -> tuple[list[R], int]:
     """Run ``stmt`` for one page, ordered for stable paging, and count all its rows."""
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     order = order_by if isinstance(order_by, tuple | list) else (order_by,)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from models.regions import Region
 from service.errors import Conflict, InvalidInput
 
 
@@ -37,31 +35,6 @@ def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, exp
         raise Conflict(f"{what} {obj.id} was changed by someone else; reload it and try again")
     session.flush()
     session.refresh(obj)
-
-
-def require_regions(
-    session: Session, codes: Iterable[str], *, loc: tuple[str | int, ...], level: str | None = None
-) -> None:
-    """Raise 422 naming the first code that is not in the official list (or not of ``level``)."""
-    wanted = list(dict.fromkeys(codes))
-    if not wanted:
-        return
-    found = dict(
-        session.exec(select(Region.code, Region.level).where(Region.code.in_(wanted))).all()  # type: ignore[attr-defined]
-    )
-    for code in wanted:
-        if code not in found:
-            raise InvalidInput(
-                f"region code {code} does not exist in the Kemendagri list",
-                loc=loc,
-                kind="unknown_region",
-            )
-        if level is not None and found[code] != level:
-            raise InvalidInput(
-                f"region code {code} is a {found[code]}, a {level} is needed",
-                loc=loc,
-                kind="wrong_region_level",
-            )
 
 
 def require_row(

@@ -1,0 +1,45 @@
+"""How secrets and identifiers are kept: argon2id password hashes, the NIK's keyed hash and mask.
+
+They live beside the tables that hold them so that every writer (the service, the seed loaders,
+the importers) protects them the same way, without importing the service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both failures cost the same time."""
+    return _hasher.hash("jejaring-dummy-password")
+
+
+def hash_password(password: str) -> str:
+    """Return an argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Tell whether ``password`` matches; spends the same effort when there is no hash."""
+    try:
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def nik_hash(nik: str, *, key: bytes) -> str:
+    """Keyed hash of a NIK, for lookups without storing the number."""
+    return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_nik(nik: str) -> str:
+    """``3273010101900012`` -> ``3273********0012``."""
+    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
