@@ -26,8 +26,8 @@ from numpy.typing import NDArray
 from mapping.catalog import KIND_MEETS_NEEDS
 from mapping.labels import Lang
 from mapping.matching import ProgramFacts
-from mapping.network import node_id
-from mapping.screening import ELIGIBLE, NEED_BITS, UNKNOWN
+from mapping.network import DemandCount, node_id
+from mapping.screening import ELIGIBLE, NEED_BITS, UNKNOWN, HouseholdColumns, choice_codes
 from models.eligibility import NEEDS, SECTORS
 
 Ints = NDArray[np.int64]
@@ -437,3 +437,93 @@ def forum_invitations(
         v = node_id("organization", org)
         out.append(Invitation(v, labels.get(org, v), households, int(fresh.shape[0]), total, sorted(names[org])))
     return unmet_units, out
+
+
+@dataclass(frozen=True)
+class VillageCounts:
+    """A village's families against an organisation's programmes (exact counts)."""
+
+    households: int
+    fitting: int  # with a business in a sector the programmes serve and a need their kinds meet
+    eligible: int  # eligible for at least one of the programmes
+    referred: int  # referred to one of the programmes, ever
+
+
+def demand_per_village(
+    cols: HouseholdColumns, programs: Sequence[ProgramFacts], codes: NDArray[np.int8], referred_ids: Sequence[int]
+) -> dict[str, VillageCounts]:
+    """Per village: families, those whose business the programmes could serve (a sector some
+    programme serves, or any when one names none, with a stated need some programme's kind
+    meets), those eligible for one of them (``codes`` of ``programs`` against ``cols``), and
+    those ever referred (``referred_ids``).
+
+    Parameters
+    ----------
+    cols
+        The families of the organisation's service areas.
+    programs, codes
+        Its programmes and their screening of ``cols``.
+    referred_ids
+        Household ids referred to one of the programmes.
+
+    Returns
+    -------
+    dict
+        Village code to its counts, for every village with a family.
+    """
+    sectors = choice_codes("business.sector")
+    any_sector = any(not p.sectors for p in programs)
+    wanted_sectors = np.array(sorted({sectors[s] for p in programs for s in p.sectors}), dtype=np.int16)
+    sector_fit = cols.has_business & (
+        np.ones(cols.n_rows, dtype=bool) if any_sector else np.isin(cols.choices["business.sector"], wanted_sectors)
+    )
+    need_mask = 0
+    for p in programs:
+        for need in KIND_MEETS_NEEDS.get(p.kind, frozenset()):
+            need_mask |= NEED_BITS[need]
+    fits_row = sector_fit & ((cols.needs & need_mask) != 0)
+    fits = np.logical_or.reduceat(fits_row, cols.row_starts) if cols.n_rows else fits_row
+    eligible = (codes == ELIGIBLE).any(axis=0)
+    referred = np.isin(cols.household_ids, np.array(sorted(set(referred_ids)), dtype=np.int64))
+    code_of = {rid: code for code, rid in cols.region_ids.items()}
+    village_of = [code_of[int(rid)] for rid in cols.regions[3][cols.row_starts]]
+    totals: Counter[str] = Counter(village_of)
+    counts: dict[str, Counter[str]] = {"fit": Counter(), "eligible": Counter(), "referred": Counter()}
+    for i, code in enumerate(village_of):
+        counts["fit"][code] += int(fits[i])
+        counts["eligible"][code] += int(eligible[i])
+        counts["referred"][code] += int(referred[i])
+    return {
+        code: VillageCounts(totals[code], counts["fit"][code], counts["eligible"][code], counts["referred"][code])
+        for code in totals
+    }
+
+
+def eligible_counts(chunks: Sequence[Screened], program_ids: set[int]) -> list[DemandCount]:
+    """Eligible households (screener code 2) per (village, programme) of ``program_ids``.
+
+    Parameters
+    ----------
+    chunks
+        A region's screening, regency by regency.
+    program_ids
+        The programmes to count for.
+
+    Returns
+    -------
+    list of DemandCount
+        One per village and programme with at least one eligible household, sorted.
+    """
+    counts: Counter[tuple[str, int]] = Counter()
+    for screened in chunks:
+        if not screened.n_households or not screened.programs:
+            continue
+        villages = np.array(screened.villages, dtype=object)
+        for row, p in enumerate(screened.programs):
+            if p.program_id not in program_ids:
+                continue
+            hit = screened.codes[row] == ELIGIBLE
+            if hit.any():
+                for code, n in Counter(villages[hit].tolist()).items():
+                    counts[(code, p.program_id)] += n
+    return [DemandCount(v, p, n) for (v, p), n in sorted(counts.items())]

@@ -14,7 +14,7 @@ written by the evaluator for the programmes a page actually shows.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -43,6 +43,7 @@ DEADLINE_HORIZON_DAYS: Final = 180
 DISTANCE_HALF_KM: Final = 5.0
 SECTOR_BIT: Final = {s: 1 << i for i, s in enumerate(SECTORS)}
 KINDS: Final = tuple(KIND_MEETS_NEEDS)
+STATUS_NAMES: Final[dict[int, str]] = {2: "eligible", 1: "unknown", 0: "ineligible"}
 
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
@@ -316,6 +317,15 @@ class CompiledCatalog:
         out: Bools = near | ~self.has_area
         return out
 
+    def near_regencies(self, codes: Iterable[str]) -> list[ProgramFacts]:
+        """The programmes worth screening families of these regions for: those ``near`` any of
+        the regencies among ``codes`` (codes of other levels are ignored)."""
+        near = np.zeros(len(self.programs), dtype=np.bool_)
+        for code in codes:
+            if code.count(".") == 1:
+                near |= self.near(code)
+        return [self.programs[i] for i in np.flatnonzero(near)]
+
     # --- ranking ------------------------------------------------------------------------------
 
     def program_parts(self, today: date) -> tuple[Floats, Floats]:
@@ -372,6 +382,55 @@ class CompiledCatalog:
             total += weight * parts[name]
         parts["total"] = np.round(total, 4)
         return parts
+
+    def ranked(
+        self,
+        result: CatalogResult,
+        total: Floats,
+        *,
+        include_ineligible: bool = True,
+        max_ineligible: int | None = None,
+    ) -> Ints:
+        """Programme positions in the order a family sees them.
+
+        Eligible first; then unknown, fewest unknowns first; then the near misses, fewest failing
+        criteria first; within a band by ``total`` score, then by id. Only candidates (programmes
+        serving the family's regency, or everywhere) are ranked.
+
+        Parameters
+        ----------
+        result
+            The family's evaluation against this catalogue.
+        total
+            The total score per programme.
+        include_ineligible
+            Keep the near misses (else only eligible and unknown programmes).
+        max_ineligible
+            Keep only this many near misses, the closest (a page shows every hope and the
+            closest misses).
+
+        Returns
+        -------
+        numpy.ndarray
+            Positions into ``programs``, best first.
+        """
+        shown = result.candidate.copy()
+        if not include_ineligible:
+            shown &= result.code > 0
+        band = np.where(result.code == 2, 0, np.where(result.code == 1, 1, 2))
+        within = np.where(result.code == 2, 0, np.where(result.code == 1, result.unknowns, result.fails))
+        order: Ints = np.lexsort((self.ids, -total, within, band))
+        order = order[shown[order]]
+        if max_ineligible is not None:
+            missed = result.code[order] == 0
+            order = order[~missed | (np.cumsum(missed) <= max_ineligible)]
+        return order
+
+    def status_counts(self, result: CatalogResult) -> dict[str, int]:
+        """How many candidate programmes the family is eligible for, may be, or is not."""
+        return {
+            name: int(np.count_nonzero(result.candidate & (result.code == code))) for code, name in STATUS_NAMES.items()
+        }
 
 
 _NO_DAY_LOW: Final = -(1 << 40)

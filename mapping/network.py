@@ -60,11 +60,38 @@ LOUVAIN_MAX_NODES = 10_000
 _PREFIX = {"organization": "org", "program": "program", "facilitator": "facilitator", "forum": "forum"}
 
 
+_KIND_OF = {prefix: kind for kind, prefix in _PREFIX.items()} | {"village": "village"}
+
+
 def node_id(kind: str, key: int | str) -> str:
     """The graph id of a record: ``node_id("organization", 12) == "org:12"``."""
     if kind == "village":
         return f"village:{key}"
     return f"{_PREFIX[kind]}:{key}"
+
+
+def parse_node_id(node: str) -> tuple[str, str]:
+    """The inverse of ``node_id``: ``parse_node_id("org:12") == ("organization", "12")``.
+
+    Raises
+    ------
+    ValueError
+        When ``node`` is not a node id.
+    """
+    prefix, sep, key = node.partition(":")
+    if not sep or prefix not in _KIND_OF or not key:
+        message = f"{node!r} is not a node id (kind:key)"
+        raise ValueError(message)
+    return _KIND_OF[prefix], key
+
+
+def node_key(node: str) -> int:
+    """The record id of an organisation, programme, facilitator or forum node: ``node_key("org:12") == 12``."""
+    kind, key = parse_node_id(node)
+    if kind == "village":
+        message = f"{node!r} is a village: its key is a region code, not an id"
+        raise ValueError(message)
+    return int(key)
 
 
 # --- records ----------------------------------------------------------------------------------

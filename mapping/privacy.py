@@ -7,15 +7,19 @@ facilitator and administrators, households exist only as counts per area.
   suppressed and only its total is reported, and only when that total is itself safe.
 * A figure inside a cell (families with unmet demand, say) below ``MIN_HOUSEHOLDS`` but above 0
   is withheld (``None``), as everywhere else in Jejaring.
+* The same rule holds for every count Jejaring publishes (demand, previews, gaps, suggestions,
+  plans, dashboards and exports): ``withhold`` below ``MIN_HOUSEHOLDS`` for everyone who may not
+  see the families themselves, ``safe_total`` and ``withhold_complementary`` so that no withheld
+  count can be recovered by subtraction.
 * A village drawn without a boundary sits at the mean of at least ``MIN_HOUSEHOLDS`` of its
   households (or of its public service points), rounded to about 100 m: never at one family.
 
-Everything that puts households on a map or into an export goes through this module.
+Everything that puts households on a map, into a count or into an export goes through this module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import h3.api.numpy_int as h3i
@@ -31,9 +35,43 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 
 
-def withhold(value: int) -> int | None:
-    """A count as it may be shown: 0, or at least ``MIN_HOUSEHOLDS``; else withheld."""
-    return value if value == 0 or value >= MIN_HOUSEHOLDS else None
+def withhold(value: int, *, exact: bool = False) -> int | None:
+    """A count as it may be shown: 0, or at least ``MIN_HOUSEHOLDS``; else withheld (``None``).
+    ``exact``: the reader may see the families themselves (admins, their own facilitator)."""
+    return value if exact or value == 0 or value >= MIN_HOUSEHOLDS else None
+
+
+def shown(exact: bool) -> Callable[[int], str]:
+    """How a count is written in a sentence: exactly, or ``"< 5"`` when withheld."""
+    return lambda n: str(n) if withhold(n, exact=exact) is not None else f"< {MIN_HOUSEHOLDS}"
+
+
+def safe_total(parts: Sequence[int], *, exact: bool) -> int | None:
+    """A total over rows some of which are withheld, published only when it does not give the
+    withheld rows away by subtraction: their sum must be 0, or at least ``MIN_HOUSEHOLDS`` and
+    neither all ones nor all fours (``k`` rows of 1 to 4 summing to ``k`` or ``4k`` are each
+    known)."""
+    total = sum(parts)
+    if exact:
+        return total
+    hidden = [n for n in parts if withhold(n) is None]
+    k, rest = len(hidden), sum(hidden)
+    if k == 0 or (rest >= MIN_HOUSEHOLDS and k < rest < 4 * k):
+        return total
+    return None
+
+
+def withhold_complementary(counts: Mapping[str, int], *, exact: bool = False) -> dict[str, int | None]:
+    """Counts that add up to a published total, with those of 1 to ``MIN_HOUSEHOLDS - 1``
+    withheld and, when only one is, the next smallest as well, so none can be derived."""
+    if exact:
+        return dict(counts)
+    small = [k for k, v in counts.items() if 0 < v < MIN_HOUSEHOLDS]
+    if len(small) == 1:
+        others = sorted((v, k) for k, v in counts.items() if k not in small and v > 0)
+        if others:
+            small.append(others[0][1])
+    return {k: (None if k in small else v) for k, v in counts.items()}
 
 
 @dataclass(frozen=True)

@@ -380,3 +380,24 @@ def screen(
                 code = np.where(area, code, np.int8(INELIGIBLE))
             out[i, start:stop] = compiler.best(code)
     return out
+
+
+def statuses_by_household(
+    codes: NDArray[np.int8], program_ids: Sequence[int]
+) -> list[tuple[list[int], list[int], list[int]]]:
+    """Per household (a column of ``codes``): the programme ids it is eligible for, may be
+    eligible for, and is not eligible for."""
+    ids = np.asarray(program_ids, dtype=np.int64)
+    return [
+        (
+            ids[codes[:, j] == ELIGIBLE].tolist(),
+            ids[codes[:, j] == UNKNOWN].tolist(),
+            ids[codes[:, j] == INELIGIBLE].tolist(),
+        )
+        for j in range(codes.shape[1])
+    ]
+
+
+def status_totals(codes: NDArray[np.int8]) -> tuple[list[int], list[int]]:
+    """Per programme (a row of ``codes``): how many households are eligible, and how many may be."""
+    return (codes == ELIGIBLE).sum(axis=1).tolist(), (codes == UNKNOWN).sum(axis=1).tolist()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -19,6 +19,17 @@ _REGION_CODE_RE = re.compile(REGION_CODE_PATTERN)
 def utcnow() -> datetime:
     """Return the current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def months_between(start: date, end: date) -> int:
+    """Whole months from ``start`` to ``end`` (0 if ``end`` is earlier)."""
+    months = (end.year - start.year) * 12 + (end.month - start.month) - (end.day < start.day)
+    return max(0, months)
+
+
+def age_on(birth: date, today: date) -> int:
+    """Age in whole years on ``today`` of someone born on ``birth``."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 def _check_region_code(value: str) -> str:
