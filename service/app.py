@@ -15,8 +15,11 @@ from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import agency_pages, forum_pages, map_pages, network_pages, pages, referral_pages
-from service.web.pages import STATIC_DIR
+from service.web import agency_pages, forum_pages, home, map_pages
+from service.web import referrals as referral_pages
+from service.web.facilitator import caseload, family
+from service.web.facilitator import network as facilitator_network
+from service.web.kit import STATIC_DIR
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,12 +62,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(system.health)
     app.include_router(hsds_router)
     app.include_router(api)
-    app.include_router(pages.router)
-    app.include_router(agency_pages.router)
-    app.include_router(referral_pages.router)
-    app.include_router(forum_pages.router)
-    app.include_router(network_pages.router)
-    app.include_router(map_pages.router)
+    for pages in (
+        home.router,
+        caseload.router,  # before family: /kpm/skrining is not a family
+        family.router,
+        agency_pages.router,
+        referral_pages.router,
+        forum_pages.router,
+        facilitator_network.router,
+        map_pages.router,
+    ):
+        app.include_router(pages)
     # Static files gzip-compressed (Leaflet is 147 KB, 42 KB compressed); pages are not, so no
     # secret (the CSRF token) is ever compressed beside text an attacker chose.
     app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC_DIR), minimum_size=1024), name="static")

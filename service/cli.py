@@ -74,7 +74,7 @@ def users_create(
     full_name: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Create an account; the password is read from standard input (first line)."""
-    from service.people import create_user
+    from service.people.accounts import create_user
 
     password = sys.stdin.readline().rstrip("\r\n")
     with Session(make_engine(get_settings()), expire_on_commit=False) as session:

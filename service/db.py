@@ -40,3 +40,12 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     """Yield a session that is closed afterwards; callers commit explicitly."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+def database_reachable(session: Session) -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return False
+    return True

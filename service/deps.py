@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the session, the signed-in user and their scope."""
+"""FastAPI dependencies: the settings, a session, the signed-in user and their scope."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from models.users import Role, User
+from models.users import User
 from service.core.scope import Scope
-from service.core.security import user_id_from_token
 from service.errors import Forbidden, Unauthorized
+from service.people.accounts import user_for_token
 from service.settings import Settings
 
 SESSION_COOKIE = "jejaring_session"
@@ -21,7 +21,8 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 
 def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -33,19 +34,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def user_from_token(session: Session, settings: Settings, token: str | None) -> User | None:
-    """The active user a token names, or ``None``."""
-    if not token:
-        return None
-    user_id = user_id_from_token(token, secret=settings.secret_key)
-    if user_id is None:
-        return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    return user
-
-
 def get_current_user(
     request: Request,
     session: SessionDep,
@@ -53,7 +41,7 @@ def get_current_user(
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
     """The user of the bearer token; 401 when there is none or it expired."""
-    user = user_from_token(session, settings, token)
+    user = user_for_token(session, token, secret=settings.secret_key)
     if user is None:
         raise Unauthorized()
     request.state.user_id = user.id
@@ -81,7 +69,8 @@ AdminScope = Annotated[Scope, Depends(require_admin)]
 
 
 def request_id(request: Request) -> str | None:
-    return getattr(request.state, "request_id", None)
+    rid: str | None = getattr(request.state, "request_id", None)
+    return rid
 
 
-__all__ = ["AdminScope", "CurrentUser", "Role", "ScopeDep", "SessionDep", "SettingsDep"]
+__all__ = ["AdminScope", "CurrentUser", "ScopeDep", "SessionDep", "SettingsDep"]

@@ -42,15 +42,15 @@ from models.households import Household
 from models.organizations import Location, Program, ProgramLocation, ProgramServiceArea
 from models.types import code_within
 from models.users import Role
-from service import network_advice as advice
+from service import network as advice
 from service.boundaries import load_boundaries
 from service.core.regions import region_names
-from service.core.scope import Scope, get_in_scope
+from service.core.scope import Scope, get_in_scope, require_region_in_reach
 from service.errors import InvalidInput, NotFound
 from service.hsds import organization_uuid, service_uuid
 from service.i18n import translator
 from service.matching import find_matches
-from service.network import RegionNetwork, load_network, require_region_in_scope, screen_chunks
+from service.network import RegionNetwork, load_network, screen_chunks
 
 # H3 resolutions of household cells: res 9 cells are about 0.1 km2, res 8 0.7 km2 (a kelurahan
 # holds a handful), res 7 5 km2, res 6 36 km2. A map uses the finest at which nine families in
@@ -520,13 +520,13 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
             if end is None:
                 continue
             mine = scope.is_admin or scope.facilitator_id == fid
-            reason = s.reason("en" if lang == "en" else "id", advice.shown(mine))
+            reason = s.reason("en" if lang == "en" else "id", privacy.shown(mine))
             label = f"{g.nodes[node_id('facilitator', fid)]['label']} → {s.label}"
             rows.append(
                 {
                     "facilitator_id": fid,
                     "organization_id": int(s.organization.split(":")[1]),
-                    "eligible_households": advice.withhold(s.eligible_households, mine),
+                    "eligible_households": privacy.withhold(s.eligible_households, exact=mine),
                     "color": "#e66101",
                     "weight": 3,
                     "dash": "8 6",
@@ -680,7 +680,7 @@ def gap_map(
     t = translator(lang)
     need = require_choice(need, NEEDS, "need")
     sector = require_choice(sector, SECTORS, "sector")
-    require_region_in_scope(session, scope, region)
+    require_region_in_reach(session, scope, region)
     chunks = screen_chunks(session, region, today=today)
     homes = homes_of(chunks)
     resolution = resolution_for(homes, region)

@@ -27,14 +27,13 @@ from models.organizations import (
     Sector,
 )
 from models.types import RegionCode
-from models.users import Role
 from service import catalog as svc
 from service.api.params import Limit, Offset
 from service.core.paging import Page, paginate
 from service.core.scope import get_in_scope
-from service.demand import SMALL_COUNT, demand_by_village
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
-from service.errors import Forbidden
+from service.matching import demand
+from service.matching.schemas import Demand
 
 organizations = APIRouter(prefix="/organizations", tags=["organizations"])
 programs = APIRouter(prefix="/programs", tags=["programs"])
@@ -205,33 +204,10 @@ def verify_organization(
     return OrganizationPublic.model_validate(org.model_dump())
 
 
-class VillageDemandPublic(BaseModel):
-    village_code: str
-    village_name: str | None
-    households: int | None
-    with_fitting_business: int | None
-    eligible: int | None
-    referred: int | None
-
-
-class Demand(BaseModel):
-    organization_id: int
-    withheld_below: int | None
-    villages: list[VillageDemandPublic]
-
-
 @organizations.get("/{organization_id}/demand", response_model=Demand)
 def organization_demand(organization_id: int, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Demand:
     """Per village of the organisation's service areas: families, those with a business its
     programmes serve (sector and need), those eligible for one of its programmes, and those
     referred. Counts only; 1 to 4 are withheld (null) for everyone but administrators.
     Its own staff, forum organisers of its region and administrators."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    if scope.role is Role.facilitator:
-        raise Forbidden("Demand figures are for the organisation, forum organisers and administrators")
-    rows = demand_by_village(session, org.id, today=settings.today(), exact=scope.is_admin)
-    return Demand(
-        organization_id=organization_id,
-        withheld_below=None if scope.is_admin else SMALL_COUNT,
-        villages=[VillageDemandPublic.model_validate(r, from_attributes=True) for r in rows],
-    )
+    return demand.organization_demand(session, scope, organization_id, today=settings.today())

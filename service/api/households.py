@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
-from sqlmodel import select
 
 from models.households import (
     BusinessCreate,
     BusinessPublic,
     BusinessUpdate,
-    Household,
     HouseholdCreate,
     HouseholdPublic,
     HouseholdUpdate,
@@ -20,11 +18,11 @@ from models.households import (
 )
 from models.protection import nik_hash
 from models.types import RegionCode
-from service import households as svc
 from service.api.params import Limit, Offset
-from service.core.paging import Page, paginate
-from service.core.scope import get_in_scope
+from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
+from service.households import use_cases as households
+from service.households.queries import HouseholdFilter
 
 router = APIRouter(prefix="/households", tags=["households"])
 
@@ -45,24 +43,16 @@ def list_households(
     nik: Annotated[Nik | None, Query(description="Exact NIK lookup (matched by its keyed hash)")] = None,
 ) -> Page[HouseholdPublic]:
     """List the households in your caseload (admins: all)."""
-    scope.require_list(Household, "household records")
-    digest = nik_hash(nik, key=settings.nik_hash_key) if nik else None
-    stmt = select(Household).where(
-        scope.where(Household),
-        *svc.household_filters(
-            region=region,
-            group_id=group_id,
-            facilitator_id=facilitator_id,
-            pkh_status=pkh_status,
-            has_business=has_business,
-            q=q,
-            nik_digest=digest,
-        ),
+    f = HouseholdFilter(
+        region=region,
+        group_id=group_id,
+        facilitator_id=facilitator_id,
+        pkh_status=pkh_status,
+        has_business=has_business,
+        q=q,
+        nik_digest=nik_hash(nik, key=settings.nik_hash_key) if nik else None,
     )
-    rows, total = paginate(session, stmt, limit=limit, offset=offset, order_by=Household.id)
-    businesses = svc.businesses_by_household(session, [h.id for h in rows if h.id is not None])
-    items = [svc.household_public(h, businesses[h.id]) for h in rows if h.id is not None]
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return households.list_households(session, scope, f, limit=limit, offset=offset)
 
 
 @router.post("", response_model=HouseholdPublic, status_code=status.HTTP_201_CREATED)
@@ -70,17 +60,15 @@ def create_household(
     data: HouseholdCreate, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
 ) -> HouseholdPublic:
     """Register a household (admins)."""
-    household = svc.create_household(
+    return households.create_household(
         session, data=data, scope=scope, nik_key=settings.nik_hash_key, request_id=request_id(request)
     )
-    return svc.household_public(household, [])
 
 
 @router.get("/{household_id}", response_model=HouseholdPublic)
 def get_household(household_id: int, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
     """One household in your caseload, with its businesses."""
-    household = get_in_scope(session, scope, Household, household_id, "Household")
-    return svc.household_public(household, svc.businesses_by_household(session, [household_id])[household_id])
+    return households.get_household(session, scope, household_id)
 
 
 @router.patch("/{household_id}", response_model=HouseholdPublic)
@@ -93,7 +81,7 @@ def update_household(
     settings: SettingsDep,
 ) -> HouseholdPublic:
     """Change a household (admins; its facilitator). Send the ``version`` you read."""
-    household = svc.update_household(
+    return households.update_household(
         session,
         household_id=household_id,
         data=data,
@@ -101,13 +89,12 @@ def update_household(
         nik_key=settings.nik_hash_key,
         request_id=request_id(request),
     )
-    return svc.household_public(household, svc.businesses_by_household(session, [household_id])[household_id])
 
 
 @router.delete("/{household_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_household(household_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete a household without referrals (admins)."""
-    svc.delete_household(session, household_id=household_id, scope=scope, request_id=request_id(request))
+    households.delete_household(session, household_id=household_id, scope=scope, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -116,10 +103,9 @@ def add_business(
     household_id: int, data: BusinessCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> BusinessPublic:
     """Record a micro-business of a household in your care."""
-    business = svc.add_business(
+    return households.add_business(
         session, household_id=household_id, data=data, scope=scope, request_id=request_id(request)
     )
-    return BusinessPublic.model_validate(business.model_dump())
 
 
 @router.patch("/{household_id}/businesses/{business_id}", response_model=BusinessPublic)
@@ -132,7 +118,7 @@ def update_business(
     scope: ScopeDep,
 ) -> BusinessPublic:
     """Change a business. Send the ``version`` you read."""
-    business = svc.update_business(
+    return households.update_business(
         session,
         household_id=household_id,
         business_id=business_id,
@@ -140,7 +126,6 @@ def update_business(
         scope=scope,
         request_id=request_id(request),
     )
-    return BusinessPublic.model_validate(business.model_dump())
 
 
 @router.delete("/{household_id}/businesses/{business_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -148,7 +133,7 @@ def delete_business(
     household_id: int, business_id: int, request: Request, session: SessionDep, scope: ScopeDep
 ) -> Response:
     """Remove a business."""
-    svc.delete_business(
+    households.delete_business(
         session, household_id=household_id, business_id=business_id, scope=scope, request_id=request_id(request)
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)

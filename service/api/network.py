@@ -8,11 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from mapping import network as net
 from models.types import RegionCode
-from service import network as svc
-from service import network_advice as advice
-from service import network_plan as planning
+from service import network
 from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 
@@ -30,12 +27,12 @@ def region_network(
     region: Region,
     since: Since = None,
     until: Until = None,
-) -> svc.RegionNetwork:
+) -> network.RegionNetwork:
     """The network of ``region`` in the window, for the caller (422 unknown, 404 out of reach)."""
-    return svc.load_network(session, scope, region, today=settings.today(), since=since, until=until)
+    return network.load_network(session, scope, region, today=settings.today(), since=since, until=until)
 
 
-RegionNetworkDep = Annotated[svc.RegionNetwork, Depends(region_network)]
+RegionNetworkDep = Annotated[network.RegionNetwork, Depends(region_network)]
 
 
 @router.get("/graph")
@@ -43,22 +40,13 @@ def network_graph(scope: ScopeDep, found: RegionNetworkDep) -> dict[str, Any]:
     """Nodes (organisations, programmes, facilitators, forums, villages) and typed edges of a
     region. Households appear only as the weight of ``demand`` edges (eligible households of a
     village for a programme), withheld (null) from all but administrators when 1 to 4."""
-    body = net.graph_json(found.graph)
-    for e in body["edges"]:  # eligible households per village and programme: small counts withheld
-        if e["type"] == "demand":
-            e["weight"] = advice.withhold(e["weight"], scope.is_admin)
-    return {"region": found.region} | body
+    return {"region": found.region} | network.graph_body(found.graph, exact=scope.is_admin)
 
 
 @router.get("/metrics")
 def network_metrics(scope: ScopeDep, found: RegionNetworkDep) -> dict[str, Any]:
     """Per-node centralities and brokerage, and the network's figures and communities."""
-    g = found.graph
-    m = advice.region_metrics(g, exact=scope.is_admin)
-    nodes = [
-        {"id": v, "kind": g.nodes[v]["kind"], "label": g.nodes[v].get("label", v)} | m["nodes"][v] for v in g.nodes
-    ]
-    return {"region": found.region, "nodes": nodes, "network": m["network"]}
+    return {"region": found.region} | network.metrics_body(found.graph, exact=scope.is_admin)
 
 
 @router.get("/gaps")
@@ -71,11 +59,7 @@ def network_gaps(
 ) -> dict[str, Any]:
     """Unmet demand (village x need x sector, largest first, paged: a province has hundreds of
     thousands of rows), unused supply, isolated stakeholders, caseloads."""
-    body = advice.gaps(session, found, exact=scope.is_admin)
-    rows = body["unmet_demand"]
-    body["unmet_demand"] = rows[offset : offset + limit]
-    body["unmet_demand_page"] = {"total": len(rows), "limit": limit, "offset": offset}
-    return body
+    return network.region_gaps(session, scope, found, limit=limit, offset=offset)
 
 
 @router.get("/suggestions")
@@ -92,11 +76,11 @@ def network_suggestions(
     if (facilitator_id is None) == (forum_id is None):
         raise InvalidInput("give exactly one of facilitator_id and forum_id", loc=("query", "facilitator_id"))
     if facilitator_id is not None:
-        return advice.facilitator_suggestions(
+        return network.facilitator_suggestions(
             session, scope, facilitator_id, today=settings.today(), lang=lang or settings.default_language
         )
     assert forum_id is not None
-    return advice.forum_suggestions(
+    return network.forum_suggestions(
         session, scope, forum_id, today=settings.today(), lang=lang or settings.default_language
     )
 
@@ -114,4 +98,4 @@ def referral_plan(session: SessionDep, scope: ScopeDep, settings: SettingsDep, b
     score (min-cost flow): at most one referral per family per need, never above capacity.
     Facilitators plan their own caseload; organisers and agencies get counts per programme and
     village. At most ``MAX_PLAN_FAMILIES`` families (422 above)."""
-    return planning.region_plan(session, scope, body.region, today=settings.today(), program_ids=body.program_ids)
+    return network.region_plan(session, scope, body.region, today=settings.today(), program_ids=body.program_ids)

@@ -11,13 +11,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.network import Forum
 from models.organizations import Location, Organization, Program, ProgramServiceArea, ProgramStatus
 from models.regions import Region
+from models.types import code_within
 from models.users import Role, User
+from service.core.regions import require_regions
 from service.errors import Forbidden, NotFound
 
 
@@ -62,6 +64,17 @@ class Scope:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.admin
+
+    @property
+    def linked(self) -> bool:
+        """Whether the role's link exists: a facilitator record, an organisation, a forum."""
+        if self.role is Role.facilitator:
+            return self.facilitator_id is not None
+        if self.role is Role.agency_staff:
+            return self.organization_id is not None
+        if self.role is Role.forum_organizer:
+            return self.forum_region is not None
+        return True
 
     # --- row filters --------------------------------------------------------------------------
 
@@ -191,3 +204,47 @@ def get_in_scope(session: Session, scope: Scope, model: type[Any], record_id: An
     if row is None:
         raise NotFound(f"{what} {record_id} not found")
     return row
+
+
+def _regency(code: str) -> str:
+    return ".".join(code.split(".")[:2])
+
+
+def reach_of(session: Session, scope: Scope) -> list[str] | None:
+    """The region codes the caller's analyses may cover (``None``: everywhere, for admins).
+
+    A forum organiser: their forum's region; a facilitator: the regencies of their villages; an
+    agency: its programmes' service areas.
+    """
+    if scope.is_admin:
+        return None
+    if scope.role is Role.forum_organizer and scope.forum_region:
+        return [scope.forum_region]
+    if scope.role is Role.facilitator and scope.facilitator_id is not None:
+        villages = session.exec(
+            select(FacilitatorVillage.village_code).where(FacilitatorVillage.facilitator_id == scope.facilitator_id)
+        ).all()
+        return sorted({_regency(v) for v in villages})
+    if scope.role is Role.agency_staff and scope.organization_id is not None:
+        return list(
+            session.exec(
+                select(ProgramServiceArea.region_code)
+                .join(Program, col(Program.id) == col(ProgramServiceArea.program_id))
+                .where(Program.organization_id == scope.organization_id)
+            ).all()
+        )
+    return []
+
+
+def require_region_in_reach(session: Session, scope: Scope, region: str) -> None:
+    """422 for an unknown code; 404 for a region outside the caller's reach (``reach_of``)."""
+    require_regions(session, [region], loc=("query", "region"))
+    reach = reach_of(session, scope)
+    if reach is None:
+        return
+    if scope.role is Role.forum_organizer:
+        if any(code_within(region, r) for r in reach):
+            return
+    elif any(code_within(region, r) or code_within(r, region) for r in reach):
+        return
+    raise NotFound(f"region {region} not found")

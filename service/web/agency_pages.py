@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 from starlette.datastructures import FormData
 
 from mapping import labels
+from mapping.privacy import MIN_HOUSEHOLDS as SMALL_COUNT
 from models.eligibility import OPERATORS_BY_TYPE, RULE_FIELDS, SECTORS, FieldType, RuleError, validate_rule_tree
 from models.organizations import (
     CapacityUnit,
@@ -44,15 +45,15 @@ from models.regions import Region
 from models.types import REGION_CODE_PATTERN
 from models.users import Role, User
 from service import catalog as svc
-from service.api.matching import PreviewRequest, preview_counts
 from service.core.regions import region_names
 from service.core.scope import Scope
-from service.demand import SMALL_COUNT, demand_by_village
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceError
 from service.i18n import translator
+from service.matching import demand_by_village, preview_counts
+from service.matching.schemas import PreviewRequest
 from service.settings import Settings
-from service.web.pages import Viewer, csrf_ok, decimal, error_page, render, rupiah, short_date, signed_in
+from service.web.kit import Viewer, csrf_ok, decimal, error_page, render, rupiah, short_date, signed_in
 
 router = APIRouter(include_in_schema=False)
 

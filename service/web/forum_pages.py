@@ -27,19 +27,19 @@ from sqlmodel import Session, select
 
 from mapping import labels
 from mapping import network as net
+from mapping.privacy import MIN_HOUSEHOLDS as SMALL_COUNT
 from models.network import Forum
 from models.types import REGION_CODE_PATTERN
 from models.users import Role
+from service import network as advice
 from service import network as svc
-from service import network_advice as advice
 from service.core.regions import region_names
 from service.core.scope import Scope
-from service.demand import SMALL_COUNT
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound
 from service.i18n import translator
 from service.settings import Settings
-from service.web.pages import Viewer, csv_cell, decimal, error_page, render, signed_in
+from service.web.kit import Viewer, csv_cell, decimal, error_page, render, signed_in
 
 router = APIRouter(include_in_schema=False)
 

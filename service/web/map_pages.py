@@ -21,11 +21,12 @@ from models.types import RegionCode
 from models.users import User
 from service import maps as svc
 from service.core.scope import Scope
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme, user_from_token
+from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme
 from service.errors import ServiceError, Unauthorized
 from service.i18n import translator
+from service.people.accounts import user_for_token
 from service.settings import Settings
-from service.web.pages import language_of
+from service.web.kit import language_of
 
 router = APIRouter(prefix="/maps", tags=["maps"])
 
@@ -41,8 +42,8 @@ def map_caller(
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> Scope:
     """The API client's bearer token or the page user's session cookie; 401 without either."""
-    user: User | None = user_from_token(session, settings, token) or user_from_token(
-        session, settings, request.cookies.get(SESSION_COOKIE)
+    user: User | None = user_for_token(session, token, secret=settings.secret_key) or user_for_token(
+        session, request.cookies.get(SESSION_COOKIE), secret=settings.secret_key
     )
     if user is None:
         raise Unauthorized()

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 from mapping.analysis import Invitation
 from mapping.catalog import KIND_MEETS_NEEDS
 from mapping.network import DemandCount, NetworkRecords, OrgRecord, ProgramRecord, build_graph
+from mapping.privacy import safe_total, shown
 from models.households import Business, Facilitator, FacilitatorVillage, Household
 from models.network import Forum
 from models.regions import Region
 from service.matching import household_facts, published_catalog
-from service.network_advice import region_metrics, safe_total, shown
+from service.network import region_metrics
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]

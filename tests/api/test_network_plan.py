@@ -14,8 +14,8 @@ from models.households import Household
 from models.organizations import CapacityUnit, Program
 from models.referrals import Referral
 from models.regions import Region
-from service import network_plan
 from service.matching import household_facts, published_catalog
+from service.network import plan as network_plan
 from tests.conftest import settings_for
 
 Headers = Callable[[str], dict[str, str]]

@@ -58,15 +58,18 @@ def live_server(db_url: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a loaded machine imports the app's libraries slowly
+        while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
                     if response.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the server exited with {proc.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start within 60 s") from None
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("the server did not start")
         yield base
     finally:
         proc.terminate()

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from models.organizations import Organization, Program, ProgramRevision, ProgramServiceArea
-from service.demand import demand_by_village
+from service.matching import demand_by_village
 from service.web.agency_pages import builder_from_tree, canonical, tree_of
 from tests.conftest import DEMO_PASSWORDS
 

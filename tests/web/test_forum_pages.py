@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from mapping import network as net
 from models.organizations import Organization
 from models.users import Role, User
+from service import network as advice
 from service import network as svc
-from service import network_advice as advice
 from service.core.scope import Scope
 from service.i18n import translator
 from service.web.forum_pages import (
@@ -31,7 +31,7 @@ from service.web.forum_pages import (
     dashboard_context,
     sort_rows,
 )
-from service.web.pages import templates
+from service.web.kit import templates
 from tests.conftest import DEMO_PASSWORDS
 from tests.web.conftest import ARTIFACTS, sign_in_form
 

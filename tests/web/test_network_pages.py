@@ -18,12 +18,13 @@ from sqlmodel import Session, select
 from models.households import Household
 from models.organizations import Program, ProgramStatus
 from models.users import User
-from service import network_advice as advice
-from service import network_plan as plan_svc
+from service import network as advice
 from service.core.scope import Scope
 from service.i18n import translator
-from service.web.network_pages import SHOWN_ROWS, NetworkPage, count_text, group_rows
-from service.web.pages import templates
+from service.network import plan as plan_svc
+from service.network.facilitator import SHOWN_ROWS, NetworkPage, group_rows
+from service.web.facilitator.network import count_text
+from service.web.kit import templates
 from tests.conftest import DEMO_PASSWORDS
 from tests.web.conftest import ARTIFACTS, sign_in_form
 

@@ -506,6 +506,6 @@ def test_referral_pages_in_english_and_under_200_kb(client: TestClient, session:
 
 @pytest.mark.parametrize("raw", ["Rp 1.500.000", "1.500.000", "1,500,000", "1500000", " rp1500000 "])
 def test_rupiah_amounts_are_read_as_written(raw: str) -> None:
-    from service.web.referral_pages import _rupiah_amount
+    from service.web.referrals import _rupiah_amount
 
     assert _rupiah_amount(raw) == 1_500_000

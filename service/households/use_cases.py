@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from models.households import (
     Business,
@@ -20,13 +19,15 @@ from models.households import (
     KpmGroup,
 )
 from models.protection import mask_nik, nik_hash
-from models.referrals import Referral
 from models.users import Role
 from service.core.audit import record_event
+from service.core.paging import Page
 from service.core.records import require_row, update_versioned
 from service.core.regions import require_regions
-from service.core.scope import Scope, get_in_scope, within
+from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.households import queries
+from service.households.queries import HouseholdFilter
 
 
 def household_public(household: Household, businesses: list[Business]) -> HouseholdPublic:
@@ -36,50 +37,26 @@ def household_public(household: Household, businesses: list[Business]) -> Househ
     return HouseholdPublic.model_validate(data)
 
 
-def businesses_by_household(session: Session, household_ids: list[int]) -> dict[int, list[Business]]:
-    """All businesses of the given households, in one query."""
-    out: dict[int, list[Business]] = {hid: [] for hid in household_ids}
-    if not household_ids:
-        return out
-    rows = session.exec(
-        select(Business).where(Business.household_id.in_(household_ids)).order_by(Business.id)  # type: ignore[attr-defined]
-    )
-    for b in rows:
-        out[b.household_id].append(b)
-    return out
+def _public(session: Session, household: Household) -> HouseholdPublic:
+    assert household.id is not None
+    return household_public(household, queries.businesses_by_household(session, [household.id])[household.id])
 
 
-def household_filters(
-    *,
-    region: str | None = None,
-    group_id: int | None = None,
-    facilitator_id: int | None = None,
-    pkh_status: str | None = None,
-    has_business: bool | None = None,
-    q: str | None = None,
-    nik_digest: str | None = None,
-) -> list[Any]:
-    """SQL filters for the household list."""
-    clauses: list[Any] = []
-    if region:
-        clauses.append(within(Household.village_code, region))
-    if group_id is not None:
-        clauses.append(Household.group_id == group_id)
-    if facilitator_id is not None:
-        clauses.append(Household.facilitator_id == facilitator_id)
-    if pkh_status:
-        clauses.append(Household.pkh_status == pkh_status)
-    if has_business is not None:
-        exists = sa.exists().where(Business.household_id == Household.id)
-        clauses.append(exists if has_business else ~exists)
-    if q:
-        pattern = f"%{q.lower()}%"
-        clauses.append(
-            sa.or_(sa.func.lower(Household.head_name).like(pattern), sa.func.lower(Household.pkh_id).like(pattern))
-        )
-    if nik_digest:
-        clauses.append(Household.nik_hash == nik_digest)
-    return clauses
+def list_households(
+    session: Session, scope: Scope, f: HouseholdFilter, *, limit: int, offset: int
+) -> Page[HouseholdPublic]:
+    """The households in the caller's caseload (admins: all) that pass ``f``."""
+    scope.require_list(Household, "household records")
+    rows, total = queries.household_page(session, scope, f, limit=limit, offset=offset)
+    businesses = queries.businesses_by_household(session, [h.id for h in rows if h.id is not None])
+    items = [household_public(h, businesses[h.id]) for h in rows if h.id is not None]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def get_household(session: Session, scope: Scope, household_id: int) -> HouseholdPublic:
+    """One household in the caller's caseload, with its businesses."""
+    household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+    return _public(session, household)
 
 
 def _check_references(session: Session, data: dict[str, Any], village_code: str) -> None:
@@ -94,25 +71,18 @@ def _check_references(session: Session, data: dict[str, Any], village_code: str)
     require_row(session, Facilitator, data.get("facilitator_id"), loc=("body", "facilitator_id"), what="facilitator")
 
 
-def _nik_taken(session: Session, digest: str, *, except_id: int | None = None) -> bool:
-    stmt = select(Household.id).where(Household.nik_hash == digest)
-    if except_id is not None:
-        stmt = stmt.where(Household.id != except_id)
-    return session.exec(stmt).first() is not None
-
-
 def create_household(
     session: Session, *, data: HouseholdCreate, scope: Scope, nik_key: bytes, request_id: str | None
-) -> Household:
+) -> HouseholdPublic:
     """Register a household; the NIK is hashed and masked, never stored in clear."""
     if not scope.is_admin:
         raise Forbidden("Only administrators register households")
     fields = data.model_dump(exclude={"nik"})
     _check_references(session, fields, data.village_code)
     digest = nik_hash(data.nik, key=nik_key)
-    if _nik_taken(session, digest):
+    if queries.nik_taken(session, digest):
         raise Conflict("A household with this NIK is already registered")
-    if session.exec(select(Household.id).where(Household.pkh_id == data.pkh_id)).first():
+    if queries.pkh_id_taken(session, data.pkh_id):
         raise Conflict(f"A household with PKH id {data.pkh_id} is already registered")
     household = Household(**fields, nik_hash=digest, nik_masked=mask_nik(data.nik))
     session.add(household)
@@ -126,7 +96,7 @@ def create_household(
         request_id=request_id,
     )
     session.commit()
-    return household
+    return _public(session, household)
 
 
 def update_household(
@@ -137,7 +107,7 @@ def update_household(
     scope: Scope,
     nik_key: bytes,
     request_id: str | None,
-) -> Household:
+) -> HouseholdPublic:
     """Change a household the caller may edit (admins; its own facilitator)."""
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
     if scope.role not in (Role.admin, Role.facilitator):
@@ -154,7 +124,7 @@ def update_household(
         if nik is None:
             raise InvalidInput("nik cannot be removed", loc=("body", "nik"))
         digest = nik_hash(nik, key=nik_key)
-        if _nik_taken(session, digest, except_id=household.id):
+        if queries.nik_taken(session, digest, except_id=household.id):
             raise Conflict("A household with this NIK is already registered")
         changes["nik_hash"] = digest
         changes["nik_masked"] = mask_nik(nik)
@@ -180,7 +150,7 @@ def update_household(
         fields=["nik" if k.startswith("nik_") else k for k in changes],
     )
     session.commit()
-    return household
+    return _public(session, household)
 
 
 def delete_household(session: Session, *, household_id: int, scope: Scope, request_id: str | None) -> None:
@@ -188,12 +158,9 @@ def delete_household(session: Session, *, household_id: int, scope: Scope, reque
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
     if not scope.is_admin:
         raise Forbidden("Only administrators delete households")
-    if session.exec(select(Referral.id).where(Referral.household_id == household_id)).first():
+    if queries.has_referrals(session, household_id):
         raise Conflict("This household has referrals, which are kept as history; set pkh_status to exited instead")
-    session.execute(
-        sa.update(KpmGroup).where(KpmGroup.leader_household_id == household_id).values(leader_household_id=None)
-    )
-    session.execute(sa.delete(Business).where(Business.household_id == household_id))  # type: ignore[arg-type]
+    queries.forget_household(session, household_id)
     session.delete(household)
     record_event(
         session,
@@ -215,7 +182,7 @@ def _require_household_editor(session: Session, scope: Scope, household_id: int)
 
 def add_business(
     session: Session, *, household_id: int, data: BusinessCreate, scope: Scope, request_id: str | None
-) -> Business:
+) -> BusinessPublic:
     """Record a micro-business of a household in the caller's care."""
     _require_household_editor(session, scope, household_id)
     business = Business(household_id=household_id, **data.model_dump())
@@ -230,7 +197,7 @@ def add_business(
         request_id=request_id,
     )
     session.commit()
-    return business
+    return BusinessPublic.model_validate(business.model_dump())
 
 
 def _business_in(session: Session, household_id: int, business_id: int) -> Business:
@@ -248,7 +215,7 @@ def update_business(
     data: BusinessUpdate,
     scope: Scope,
     request_id: str | None,
-) -> Business:
+) -> BusinessPublic:
     """Change a business of a household in the caller's care."""
     _require_household_editor(session, scope, household_id)
     business = _business_in(session, household_id, business_id)
@@ -271,7 +238,7 @@ def update_business(
         fields=list(changes),
     )
     session.commit()
-    return business
+    return BusinessPublic.model_validate(business.model_dump())
 
 
 def delete_business(

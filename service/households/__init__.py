@@ -1,0 +1,1 @@
+"""Households (KPM) and their businesses: the caseload a facilitator keeps."""

@@ -1,0 +1,134 @@
+"""SQL of the households domain: lists, lookups and the caseload filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from models.households import Business, Household, KpmGroup
+from models.referrals import Referral
+from service.core.paging import paginate
+from service.core.scope import Scope, within
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    """What the household list is narrowed to (all optional)."""
+
+    region: str | None = None
+    group_id: int | None = None
+    facilitator_id: int | None = None
+    pkh_status: str | None = None
+    has_business: bool | None = None
+    q: str | None = None
+    nik_digest: str | None = None
+
+
+def has_business_clause() -> sa.ColumnElement[bool]:
+    """SQL: the household runs at least one business."""
+    return sa.exists().where(col(Business.household_id) == col(Household.id))
+
+
+def household_clauses(f: HouseholdFilter) -> list[Any]:
+    """SQL filters of the household list."""
+    clauses: list[Any] = []
+    if f.region:
+        clauses.append(within(Household.village_code, f.region))
+    if f.group_id is not None:
+        clauses.append(col(Household.group_id) == f.group_id)
+    if f.facilitator_id is not None:
+        clauses.append(col(Household.facilitator_id) == f.facilitator_id)
+    if f.pkh_status:
+        clauses.append(col(Household.pkh_status) == f.pkh_status)
+    if f.has_business is not None:
+        clauses.append(has_business_clause() if f.has_business else ~has_business_clause())
+    if f.q:
+        pattern = f"%{f.q.lower()}%"
+        clauses.append(
+            sa.or_(sa.func.lower(Household.head_name).like(pattern), sa.func.lower(Household.pkh_id).like(pattern))
+        )
+    if f.nik_digest:
+        clauses.append(col(Household.nik_hash) == f.nik_digest)
+    return clauses
+
+
+def household_page(
+    session: Session, scope: Scope, f: HouseholdFilter, *, limit: int, offset: int
+) -> tuple[list[Household], int]:
+    """One page of the caller's households that pass ``f``, and how many pass."""
+    stmt = select(Household).where(scope.where(Household), *household_clauses(f))
+    return paginate(session, stmt, limit=limit, offset=offset, order_by=Household.id)
+
+
+def businesses_by_household(session: Session, household_ids: Sequence[int]) -> dict[int, list[Business]]:
+    """All businesses of the given households (in chunks of 1,000 ids), oldest first."""
+    out: dict[int, list[Business]] = {hid: [] for hid in household_ids}
+    ids = list(household_ids)
+    for start in range(0, len(ids), 1000):
+        rows = session.exec(
+            select(Business).where(col(Business.household_id).in_(ids[start : start + 1000])).order_by(col(Business.id))
+        )
+        for b in rows:
+            out[b.household_id].append(b)
+    return out
+
+
+def nik_taken(session: Session, digest: str, *, except_id: int | None = None) -> bool:
+    """Whether another household holds this NIK (by its keyed hash)."""
+    stmt = select(Household.id).where(Household.nik_hash == digest)
+    if except_id is not None:
+        stmt = stmt.where(col(Household.id) != except_id)
+    return session.exec(stmt).first() is not None
+
+
+def pkh_id_taken(session: Session, pkh_id: str) -> bool:
+    return session.exec(select(Household.id).where(Household.pkh_id == pkh_id)).first() is not None
+
+
+def has_referrals(session: Session, household_id: int) -> bool:
+    return session.exec(select(Referral.id).where(Referral.household_id == household_id)).first() is not None
+
+
+def forget_household(session: Session, household_id: int) -> None:
+    """Remove what hangs on a household before it is deleted: its group leadership, its businesses."""
+    session.execute(
+        sa.update(KpmGroup).where(col(KpmGroup.leader_household_id) == household_id).values(leader_household_id=None)
+    )
+    session.execute(sa.delete(Business).where(col(Business.household_id) == household_id))
+
+
+def group_rows(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
+    """The caller's KPM groups: (id, name, village code), by name."""
+    rows = session.exec(
+        select(KpmGroup.id, KpmGroup.name, KpmGroup.village_code)
+        .where(scope.where(KpmGroup))
+        .order_by(col(KpmGroup.name))
+    ).all()
+    return [(gid, name, code) for gid, name, code in rows if gid is not None]
+
+
+def group_names(session: Session, group_ids: Sequence[int]) -> dict[int, str]:
+    """Names of the given KPM groups."""
+    if not group_ids:
+        return {}
+    rows = session.exec(select(KpmGroup.id, KpmGroup.name).where(col(KpmGroup.id).in_(list(group_ids)))).all()
+    return {gid: name for gid, name in rows if gid is not None}
+
+
+def caseload_households(session: Session, scope: Scope, clauses: Sequence[Any]) -> list[Household]:
+    """The caller's households passing ``clauses``, ordered by PKH id."""
+    stmt = select(Household).where(scope.where(Household), *clauses).order_by(col(Household.pkh_id))
+    return list(session.exec(stmt).all())
+
+
+def count_households(session: Session, *where: Any) -> int:
+    return int(session.scalar(sa.select(sa.func.count()).select_from(Household).where(*where)) or 0)
+
+
+def has_business_in(sector: str) -> sa.ColumnElement[bool]:
+    """SQL: the household runs a business in ``sector``."""
+    return sa.exists().where(col(Business.household_id) == col(Household.id), col(Business.sector) == sector)

@@ -1,0 +1,40 @@
+"""The stakeholder network of a region: its graph and metrics, its gaps, the links to make and
+the referral plan. Households enter only as counts.
+
+The names below are the domain's interface; its modules are free to move behind it.
+"""
+
+from service.network.advice import (
+    facilitator_region,
+    facilitator_suggestions,
+    forum_suggestions,
+    gaps,
+    graph_body,
+    metrics_body,
+    region_gaps,
+    region_metrics,
+)
+from service.network.facilitator import NetworkPage, ProgramPlan, group_rows, network_page
+from service.network.graph import RegionNetwork, load_network, load_records, screen_chunks, screen_region
+from service.network.plan import region_plan
+
+__all__ = [
+    "NetworkPage",
+    "ProgramPlan",
+    "RegionNetwork",
+    "facilitator_region",
+    "facilitator_suggestions",
+    "forum_suggestions",
+    "gaps",
+    "graph_body",
+    "group_rows",
+    "load_network",
+    "load_records",
+    "metrics_body",
+    "network_page",
+    "region_gaps",
+    "region_metrics",
+    "region_plan",
+    "screen_chunks",
+    "screen_region",
+]

@@ -1,0 +1,255 @@
+"""The referral loop: facilitator -> agency -> facilitator.
+
+A facilitator refers a family in their care to a programme the family qualifies for (or may),
+after recording the family's consent to share its data with that organisation. The receiving
+organisation's staff accept or decline, enrol, and complete (with an outcome) or drop; the
+facilitator may withdraw before enrolment. Every change is a ``ReferralEvent``; every status
+change is one ``UPDATE ... WHERE status = :from``, so two people acting at once cannot both win.
+Capacity is taken on enrolment and given back on a drop.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from mapping.matching import MatchStatus, evaluate_program, reach_reasons
+from models.households import Household
+from models.organizations import Organization, Program
+from models.referrals import ConsentPurpose, Referral, ReferralEvent
+from models.types import utcnow
+from models.users import Role
+from service.core.audit import record_event
+from service.core.regions import region_names
+from service.core.scope import Scope, get_in_scope
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.matching import household_facts, program_facts, referenced_program_names
+from service.referrals import queries
+from service.referrals.consents import record_consent, require_facilitator
+from service.referrals.rules import AGENCY, FACILITATOR, TRANSITIONS, Move, S
+from service.referrals.status import change_status
+
+
+class ConsentNeeded(InvalidInput):
+    """The referral needs the family's consent to share its data with ``organization``."""
+
+    def __init__(self, household_id: int, organization: str) -> None:
+        super().__init__(
+            "the family's consent to share its data with this organisation is needed first: record it with "
+            f"POST /api/v1/households/{household_id}/consents",
+            loc=("body", "household_id"),
+            kind="consent_required",
+        )
+        self.organization = organization
+
+
+def create_referral(
+    session: Session,
+    scope: Scope,
+    *,
+    household_id: int,
+    program_id: int,
+    note: str | None,
+    idempotency_key: str | None,
+    today: date,
+    request_id: str | None,
+) -> tuple[Referral, bool]:
+    """Refer a family in the caller's care; returns the referral and whether it was created now.
+
+    A retry with the same ``Idempotency-Key`` returns the referral the first request made.
+    """
+    require_facilitator(scope, "refers a family")
+    if idempotency_key:
+        earlier = queries.referral_by_key(session, scope.user_id, idempotency_key)
+        if earlier is not None:
+            return _same_request(earlier, household_id, program_id), False
+    household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+    program = queries.published_program(session, program_id)
+    if program is None:
+        raise InvalidInput(f"programme {program_id} does not exist", loc=("body", "program_id"))
+    facts = household_facts(session, [household], today=today)[0]
+    programs, _ = program_facts(session, [col(Program.id) == program_id])
+    names = region_names(session, [household.village_code, *programs[0].service_area])
+    evaluation = evaluate_program(
+        facts,
+        programs[0],
+        today=today,
+        region_names=names,
+        program_names=referenced_program_names(session, programs),
+    )
+    closed = [
+        r for r in reach_reasons(programs[0], household.village_code, today, "en") if r.field != "program.service_area"
+    ]
+    if closed:
+        raise Conflict(f"{program.name} cannot take referrals now: " + "; ".join(r.message for r in closed))
+    if evaluation.status is MatchStatus.ineligible:
+        failing = [r.message for r in evaluation.reasons if r.result.value == "fail"]
+        raise InvalidInput(
+            "the family does not qualify for this programme: " + "; ".join(failing), loc=("body", "program_id")
+        )
+    consent = queries.active_consent(session, household_id, program.organization_id)
+    if consent is None:
+        org = session.get(Organization, program.organization_id)
+        raise ConsentNeeded(household_id, org.name if org else "–")
+    duplicate = queries.open_referral(session, household_id, program_id)
+    if duplicate is not None:
+        raise Conflict(
+            f"this family already has an open referral to {program.name} (#{duplicate.id}, {duplicate.status})"
+        )
+    now = utcnow()
+    referral = Referral(
+        household_id=household_id,
+        program_id=program_id,
+        facilitator_id=scope.facilitator_id,
+        status=S.sent,
+        note=note,
+        sent_at=now,
+        status_changed_at=now,
+        consent_id=consent.id,
+        created_by_user_id=scope.user_id,
+        idempotency_key=idempotency_key,
+        match={"status": evaluation.status.value, "reasons": [r.as_dict() for r in evaluation.reasons]},
+    )
+    session.add(referral)
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same Idempotency-Key committed by a concurrent retry: answer with that referral.
+        session.rollback()
+        earlier = queries.referral_by_key(session, scope.user_id, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return _same_request(earlier, household_id, program_id), False
+    session.add(ReferralEvent(referral_id=referral.id, actor_user_id=scope.user_id, to_status=S.sent, note=note))
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="create",
+        entity="referral",
+        entity_id=referral.id,
+        request_id=request_id,
+    )
+    session.commit()
+    return referral, True
+
+
+def refer_with_consent(
+    session: Session,
+    scope: Scope,
+    *,
+    household_id: int,
+    program_id: int,
+    note: str | None,
+    idempotency_key: str,
+    consent_given: bool,
+    share_phone: bool,
+    today: date,
+    request_id: str | None,
+) -> Referral:
+    """The refer form: refer the family; when its consent is all that is missing and the family
+    gave it (``consent_given``), record the consent first. ``ConsentNeeded`` otherwise."""
+    args: dict[str, Any] = {
+        "household_id": household_id,
+        "program_id": program_id,
+        "note": note,
+        "idempotency_key": idempotency_key,
+        "today": today,
+        "request_id": request_id,
+    }
+    try:
+        return create_referral(session, scope, **args)[0]
+    except ConsentNeeded:
+        if not consent_given:
+            raise
+    owner = queries.program_owner(session, program_id)
+    assert owner is not None  # create_referral found the programme before asking for consent
+    record_consent(
+        session,
+        scope,
+        household_id=household_id,
+        organization_id=owner,
+        purpose=ConsentPurpose.referral,
+        share_phone=share_phone,
+        request_id=request_id,
+    )
+    return create_referral(session, scope, **args)[0]
+
+
+def _same_request(earlier: Referral, household_id: int, program_id: int) -> Referral:
+    if (earlier.household_id, earlier.program_id) != (household_id, program_id):
+        raise InvalidInput(
+            "this Idempotency-Key was already used for a different referral; send a new key",
+            loc=("header", "Idempotency-Key"),
+        )
+    return earlier
+
+
+def side_of(session: Session, scope: Scope, referral: Referral) -> str | None:
+    """Which side of ``referral`` the caller is on: the receiving agency, the facilitator, or none."""
+    if scope.role is Role.agency_staff and scope.organization_id is not None:
+        return AGENCY if queries.program_owner(session, referral.program_id) == scope.organization_id else None
+    if scope.role is Role.facilitator and scope.facilitator_id is not None:
+        return FACILITATOR if referral.facilitator_id == scope.facilitator_id else None
+    return None
+
+
+def get_referral(session: Session, scope: Scope, referral_id: int) -> Referral:
+    """One referral the caller may see (404 otherwise); forum organisers see counts only."""
+    if scope.role is Role.forum_organizer:
+        raise Forbidden("Forum organisers see referral counts, not single referrals")
+    referral = queries.referral_in_scope(session, scope, referral_id)
+    if referral is None:
+        raise NotFound(f"Referral {referral_id} not found")
+    return referral
+
+
+def open_referral_of(session: Session, scope: Scope, household_id: int, program_id: int) -> Referral | None:
+    """The family's open referral to the programme, if the caller may see it."""
+    return queries.open_referral(session, household_id, program_id, queries.referral_filter(scope))
+
+
+def move_referral(session: Session, scope: Scope, *, referral_id: int, move: Move, request_id: str | None) -> Referral:
+    """Apply one status change, if the caller's side may make it from the current status."""
+    referral = get_referral(session, scope, referral_id)
+    side = side_of(session, scope, referral)
+    current = referral.status
+    allowed = TRANSITIONS.get(current, {})
+    if move.status not in allowed:
+        raise Conflict(
+            f"Referral {referral_id} is {current.value}; it cannot become {move.status.value}"
+            + (f" (from {current.value} it can become {', '.join(s.value for s in allowed)})" if allowed else "")
+        )
+    if allowed[move.status] != side:
+        who = "the receiving organisation's staff" if allowed[move.status] == AGENCY else "the family's facilitator"
+        raise Forbidden(f"Only {who} may make a referral {move.status.value}")
+    extra: dict[str, Any] = {}
+    if move.status is S.declined:
+        if move.reason is None:
+            raise InvalidInput("say why the referral is declined", loc=("body", "reason"))
+        extra["decline_reason"] = move.reason
+    elif move.reason is not None:
+        raise InvalidInput("a reason is only given when declining", loc=("body", "reason"))
+    if move.status is S.completed:
+        if move.outcome is None:
+            raise InvalidInput("record the outcome: what the family received", loc=("body", "outcome"))
+        extra["outcome"] = move.outcome.model_dump(exclude_none=True)
+    elif move.outcome is not None:
+        raise InvalidInput("an outcome is only recorded on completion", loc=("body", "outcome"))
+    change_status(session, referral, move.status, actor_user_id=scope.user_id, note=move.note)
+    if extra:
+        queries.set_fields(session, referral.id, extra)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action=move.status.value,
+        entity="referral",
+        entity_id=referral.id,
+        request_id=request_id,
+        fields=["status", *extra],
+    )
+    session.commit()
+    session.refresh(referral)
+    return referral

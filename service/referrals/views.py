@@ -1,0 +1,179 @@
+"""What each side of a referral sees of it.
+
+The family's facilitator and admins see the family with its identifiers. The receiving
+organisation's staff see only what the referral needs: the family's name, village, business
+summary and the match reasons, and its phone only while the family's consent to share it holds;
+never its NIK, PKH id, address or coordinates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from models.households import Business, Household
+from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, ReferralStatus
+from models.types import months_between, utcnow
+from models.users import Role
+from service.core.regions import region_names
+from service.core.scope import Scope
+from service.referrals import queries
+
+
+class ConsentPublic(BaseModel):
+    id: int
+    household_id: int
+    organization_id: int
+    purpose: ConsentPurpose
+    share_phone: bool
+    recorded_by_user_id: int | None
+    recorded_at: datetime
+    withdrawn_at: datetime | None
+
+
+class Withdrawal(BaseModel):
+    consent: ConsentPublic
+    closed_referral_ids: list[int]
+
+
+def consent_public(c: Consent) -> ConsentPublic:
+    return ConsentPublic.model_validate(c, from_attributes=True)
+
+
+class BusinessSummary(BaseModel):
+    sector: str
+    months_running: int | None
+    needs: list[str]
+    sales_channels: list[str]
+
+
+class FamilySummary(BaseModel):
+    """What either side of a referral sees of the family; agencies get no identifiers."""
+
+    head_name: str
+    village_code: str
+    village_name: str | None
+    phone: str | None = Field(description="Only when the family agreed to share it (agencies)")
+    businesses: list[BusinessSummary]
+    household_id: int | None = Field(default=None, description="Facilitators and admins only")
+    pkh_id: str | None = Field(default=None, description="Facilitators and admins only")
+
+
+class ProgramRef(BaseModel):
+    id: int
+    name: str
+    organization_id: int
+    organization_name: str
+
+
+class EventPublic(BaseModel):
+    at: datetime
+    actor_user_id: int | None
+    from_status: ReferralStatus | None
+    to_status: ReferralStatus
+    note: str | None
+
+
+class ReferralPublic(BaseModel):
+    id: int
+    status: ReferralStatus
+    family: FamilySummary
+    program: ProgramRef
+    facilitator_name: str | None
+    note: str | None
+    decline_reason: DeclineReason | None
+    outcome: dict[str, Any] | None
+    match: dict[str, Any] | None = Field(description="The match status and reasons when the family was referred")
+    sent_at: datetime
+    status_changed_at: datetime
+    days_in_status: int
+    version: int
+    events: list[EventPublic] | None = None
+
+
+def sees_family(scope: Scope) -> bool:
+    """Whether the caller sees the family's identifiers (its facilitator's side, admins)."""
+    return scope.is_admin or scope.role is Role.facilitator
+
+
+def phone_shown(scope: Scope, household: Household, consent: Consent | None) -> str | None:
+    """The family's phone for the caller: their own side sees it; the agency only while the
+    family's consent to share it holds."""
+    if sees_family(scope):
+        return household.phone
+    if consent is not None and consent.share_phone and consent.withdrawn_at is None:
+        return household.phone
+    return None
+
+
+def _family(
+    scope: Scope, h: Household, consent: Consent | None, businesses: list[Business], village: str | None, today: date
+) -> FamilySummary:
+    full = sees_family(scope)
+    return FamilySummary(
+        head_name=h.head_name,
+        village_code=h.village_code,
+        village_name=village,
+        phone=phone_shown(scope, h, consent),
+        businesses=[
+            BusinessSummary(
+                sector=b.sector,
+                months_running=months_between(b.started_on, today) if b.started_on else None,
+                needs=list(b.needs or []),
+                sales_channels=list(b.sales_channels or []),
+            )
+            for b in businesses
+        ],
+        household_id=h.id if full else None,
+        pkh_id=h.pkh_id if full else None,
+    )
+
+
+def referral_views(
+    session: Session, scope: Scope, referrals: Sequence[Referral], *, today: date, with_events: bool = False
+) -> list[ReferralPublic]:
+    """The referrals as the caller may see them (a few queries for the whole page)."""
+    if not referrals:
+        return []
+    households, programs, facilitators, consents, businesses = queries.view_rows(session, referrals)
+    villages = region_names(session, [h.village_code for h in households.values()])
+    events = queries.events_of(session, [r.id for r in referrals if r.id is not None]) if with_events else {}
+    out = []
+    for r in referrals:
+        assert r.id is not None
+        h = households[r.household_id]
+        program, org_name = programs[r.program_id]
+        assert program.id is not None
+        consent = consents.get(r.consent_id) if r.consent_id else None
+        out.append(
+            ReferralPublic(
+                id=r.id,
+                status=r.status,
+                family=_family(
+                    scope, h, consent, businesses.get(r.household_id, []), villages.get(h.village_code), today
+                ),
+                program=ProgramRef(
+                    id=program.id,
+                    name=program.name,
+                    organization_id=program.organization_id,
+                    organization_name=org_name,
+                ),
+                facilitator_name=facilitators.get(r.facilitator_id) if r.facilitator_id else None,
+                note=r.note,
+                decline_reason=r.decline_reason,
+                outcome=r.outcome,
+                match=r.match,
+                sent_at=r.sent_at,
+                status_changed_at=r.status_changed_at,
+                days_in_status=max(0, (utcnow() - r.status_changed_at).days),
+                version=r.version,
+                events=[EventPublic.model_validate(e, from_attributes=True) for e in events.get(r.id, [])]
+                if with_events
+                else None,
+            )
+        )
+    return out

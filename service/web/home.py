@@ -1,0 +1,87 @@
+"""The pages everyone shares: sign-in and sign-out, the language switch, each role's home page
+and the about page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from models.users import Role
+from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id
+from service.i18n import LANGUAGES
+from service.people import accounts
+from service.people.home import home_summary
+from service.web.kit import LANG_COOKIE, csrf_ok, page_user, render, safe_next
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, settings: SettingsDep, next: str | None = None) -> HTMLResponse:
+    return render(request, settings, "login.html", {"next": safe_next(next), "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str | None, Form()] = None,
+) -> Response:
+    done = accounts.sign_in(
+        session,
+        username=username,
+        password=password,
+        secret=settings.secret_key,
+        minutes=settings.token_minutes,
+        request_id=request_id(request),
+    )
+    if done is None:
+        context = {"next": safe_next(next), "error": "login.failed", "username": username}
+        return render(request, settings, "login.html", context, status_code=401)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        done.token,
+        max_age=settings.token_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> Response:
+    token = request.cookies.get(SESSION_COOKIE, "")
+    if token and not csrf_ok(csrf, token, settings):
+        return HTMLResponse("Invalid form token; reload the page and try again.", status_code=403)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str | None = None) -> Response:
+    response = RedirectResponse(safe_next(next), status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    user = page_user(request, session, settings)
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    summary = home_summary(session, user)
+    return render(request, settings, f"home_{Role(user.role).value}.html", {"s": summary}, user=user)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
+    return render(request, settings, "about.html", {}, user=page_user(request, session, settings))
