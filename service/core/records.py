@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session
 
 from service.errors import Conflict, InvalidInput
+
+
+def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; return how many rows it changed."""
+    result = cast(CursorResult[Any], session.execute(statement.execution_options(synchronize_session=False)))
+    return int(result.rowcount)
 
 
 def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, expected_version: int, what: str) -> None:
@@ -24,13 +31,10 @@ def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, exp
         )
     values = dict(changes)
     values["version"] = expected_version + 1
-    result = session.execute(
-        sa.update(model)
-        .where(model.id == obj.id, model.version == expected_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    changed = rows_changed(
+        session, sa.update(model).where(model.id == obj.id, model.version == expected_version).values(**values)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed != 1:
         session.rollback()
         raise Conflict(f"{what} {obj.id} was changed by someone else; reload it and try again")
     session.flush()

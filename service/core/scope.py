@@ -6,12 +6,13 @@ outside the caller's scope looks exactly like one that does not exist (404).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.network import Forum
@@ -21,6 +22,8 @@ from models.types import code_within
 from models.users import Role, User
 from service.core.regions import require_regions
 from service.errors import Forbidden, NotFound
+
+M = TypeVar("M", bound=SQLModel)
 
 
 def within(column: Any, scope_code: str) -> ColumnElement[bool]:
@@ -83,7 +86,8 @@ class Scope:
         method = _FILTERS.get(model)
         if method is None:
             raise TypeError(f"no scoping rule for {model.__name__}")
-        return method(self)
+        clause: ColumnElement[bool] = method(self)
+        return clause
 
     def may_list(self, model: type[Any]) -> bool:
         """Whether this role may ask for a list of ``model`` at all."""
@@ -98,45 +102,45 @@ class Scope:
         if self.is_admin:
             return sa.true()
         if self.role is Role.facilitator and self.facilitator_id is not None:
-            return Household.facilitator_id == self.facilitator_id
+            return col(Household.facilitator_id) == self.facilitator_id
         return sa.false()
 
     def _businesses(self) -> ColumnElement[bool]:
         if self.is_admin:
             return sa.true()
-        return Business.household_id.in_(select(Household.id).where(self._households()))
+        return col(Business.household_id).in_(select(Household.id).where(self._households()))
 
     def _groups(self) -> ColumnElement[bool]:
         if self.is_admin:
             return sa.true()
         if self.role is Role.facilitator and self.facilitator_id is not None:
-            return KpmGroup.facilitator_id == self.facilitator_id
+            return col(KpmGroup.facilitator_id) == self.facilitator_id
         return sa.false()
 
     def _organizations(self) -> ColumnElement[bool]:
         if self.role in (Role.admin, Role.facilitator):
             return sa.true()
         if self.role is Role.agency_staff and self.organization_id is not None:
-            return Organization.id == self.organization_id
+            return col(Organization.id) == self.organization_id
         if self.role is Role.forum_organizer and self.forum_region:
             serving = (
                 select(Program.organization_id)
-                .join(ProgramServiceArea, ProgramServiceArea.program_id == Program.id)
+                .join(ProgramServiceArea, col(ProgramServiceArea.program_id) == col(Program.id))
                 .where(
-                    Program.status != ProgramStatus.draft,
+                    col(Program.status) != ProgramStatus.draft,
                     overlaps(ProgramServiceArea.region_code, self.forum_region),
                 )
             )
-            return sa.or_(within(Organization.region_code, self.forum_region), Organization.id.in_(serving))
+            return sa.or_(within(Organization.region_code, self.forum_region), col(Organization.id).in_(serving))
         return sa.false()
 
     def _locations(self) -> ColumnElement[bool]:
         if self.role in (Role.admin, Role.facilitator):
             return sa.true()
-        return Location.organization_id.in_(select(Organization.id).where(self._organizations()))
+        return col(Location.organization_id).in_(select(Organization.id).where(self._organizations()))
 
     def _programs(self) -> ColumnElement[bool]:
-        published = Program.status != ProgramStatus.draft
+        published = col(Program.status) != ProgramStatus.draft
         if self.is_admin:
             return sa.true()
         if self.role is Role.facilitator:
@@ -144,7 +148,7 @@ class Scope:
         if self.role is Role.agency_staff:
             if self.organization_id is None:
                 return published
-            return sa.or_(published, Program.organization_id == self.organization_id)
+            return sa.or_(published, col(Program.organization_id) == self.organization_id)
         if self.role is Role.forum_organizer and self.forum_region:
             in_region_orgs = select(Organization.id).where(within(Organization.region_code, self.forum_region))
             serving = select(ProgramServiceArea.program_id).where(
@@ -152,7 +156,7 @@ class Scope:
             )
             return sa.and_(
                 published,
-                sa.or_(Program.organization_id.in_(in_region_orgs), Program.id.in_(serving)),
+                sa.or_(col(Program.organization_id).in_(in_region_orgs), col(Program.id).in_(serving)),
             )
         return sa.false()
 
@@ -160,15 +164,15 @@ class Scope:
         if self.is_admin:
             return sa.true()
         if self.role is Role.facilitator and self.facilitator_id is not None:
-            return Facilitator.id == self.facilitator_id
+            return col(Facilitator.id) == self.facilitator_id
         if self.role is Role.forum_organizer and self.forum_region:
             serving = select(FacilitatorVillage.facilitator_id).where(
                 within(FacilitatorVillage.village_code, self.forum_region)
             )
             return sa.or_(
-                Facilitator.id.in_(serving),
+                col(Facilitator.id).in_(serving),
                 sa.and_(
-                    Facilitator.region_code.is_not(None),
+                    col(Facilitator.region_code).is_not(None),
                     within(Facilitator.region_code, self.forum_region),
                 ),
             )
@@ -178,7 +182,7 @@ class Scope:
         return sa.true()
 
 
-_FILTERS: dict[type[Any], Any] = {
+_FILTERS: dict[type[Any], Callable[[Scope], ColumnElement[bool]]] = {
     Household: Scope._households,
     Business: Scope._businesses,
     KpmGroup: Scope._groups,
@@ -197,7 +201,7 @@ _LISTERS: dict[type[Any], set[Role]] = {
 }
 
 
-def get_in_scope(session: Session, scope: Scope, model: type[Any], record_id: Any, what: str) -> Any:
+def get_in_scope(session: Session, scope: Scope, model: type[M], record_id: int | str, what: str) -> M:
     """Fetch one record the caller may see, or raise 404 saying only that it was not found."""
     pk = sa.inspect(model).primary_key[0]
     row = session.exec(select(model).where(pk == record_id, scope.where(model))).first()

@@ -77,14 +77,14 @@ def load_columns(session: Session, where: Sequence[Any], *, today: date) -> Hous
     households = session.execute(
         sa.select(*(getattr(Household, f) for f in HOUSEHOLD_FIELDS)).where(*where).order_by(col(Household.id))
     ).all()
-    chosen = sa.select(Household.id).where(*where).scalar_subquery()
+    chosen = sa.select(col(Household.id)).where(*where).scalar_subquery()
     businesses = session.execute(
         sa.select(*(getattr(Business, f) for f in BUSINESS_FIELDS))
         .where(col(Business.household_id).in_(chosen))
         .order_by(col(Business.household_id), col(Business.id))
     ).all()
     done = session.execute(
-        sa.select(Referral.program_id, Referral.household_id).where(
+        sa.select(col(Referral.program_id), col(Referral.household_id)).where(
             col(Referral.household_id).in_(chosen), col(Referral.status) == ReferralStatus.completed
         )
     ).all()

@@ -154,7 +154,11 @@ def homes(session: Session, where: Sequence[Any]) -> Sequence[Any]:
     """(id, village, facilitator, latitude, longitude) of the households matching ``where``, by id."""
     return session.execute(
         sa.select(
-            Household.id, Household.village_code, Household.facilitator_id, Household.latitude, Household.longitude
+            col(Household.id),
+            col(Household.village_code),
+            col(Household.facilitator_id),
+            col(Household.latitude),
+            col(Household.longitude),
         )
         .where(*where)
         .order_by(col(Household.id))
@@ -166,7 +170,7 @@ def program_organizations(session: Session, program_ids: Sequence[int]) -> dict[
     if not program_ids:
         return {}
     rows = session.execute(
-        sa.select(Program.id, Program.organization_id).where(col(Program.id).in_(list(program_ids)))
+        sa.select(col(Program.id), col(Program.organization_id)).where(col(Program.id).in_(list(program_ids)))
     ).all()
     return {int(pid): int(oid) for pid, oid in rows}
 
@@ -230,7 +234,7 @@ def village_centres(session: Session, villages: Sequence[str]) -> dict[str, tupl
     if not villages:
         return {}
     rows = session.execute(
-        sa.select(Household.village_code, sa.func.avg(Household.latitude), sa.func.avg(Household.longitude))
+        sa.select(col(Household.village_code), sa.func.avg(Household.latitude), sa.func.avg(Household.longitude))
         .where(
             col(Household.village_code).in_(list(villages)),
             col(Household.latitude).is_not(None),
@@ -247,9 +251,13 @@ def places_rows(
     """(programme, places remaining, capacity unit, benefit min, benefit max) of each programme."""
     if not program_ids:
         return []
-    rows = session.exec(
-        select(
-            Program.id, Program.capacity_remaining, Program.capacity_unit, Program.benefit_min, Program.benefit_max
+    rows = session.execute(
+        sa.select(
+            col(Program.id),
+            col(Program.capacity_remaining),
+            col(Program.capacity_unit),
+            col(Program.benefit_min),
+            col(Program.benefit_max),
         ).where(col(Program.id).in_(list(program_ids)))
     ).all()
     return [(int(pid or 0), left, str(CapacityUnit(unit).value), low, high) for pid, left, unit, low, high in rows]
@@ -266,10 +274,10 @@ def referral_rows(session: Session, where: Sequence[Any], statuses: Sequence[Ref
     """(household, programme, status, programme kind) of the referrals in ``statuses`` of the
     households matching ``where``."""
     return session.execute(
-        sa.select(Referral.household_id, Referral.program_id, Referral.status, Program.kind)
+        sa.select(col(Referral.household_id), col(Referral.program_id), col(Referral.status), col(Program.kind))
         .join(Program, col(Program.id) == col(Referral.program_id))
         .where(
-            col(Referral.household_id).in_(sa.select(Household.id).where(*where)),
+            col(Referral.household_id).in_(sa.select(col(Household.id)).where(*where)),
             col(Referral.status).in_(list(statuses)),
         )
     ).all()

@@ -105,7 +105,15 @@ def create_user(
         raise InvalidInput(f"a {role.value} account takes no {', '.join(extra)}", loc=(extra[0],))
     if queries.username_taken(session, username):
         raise Conflict(f"the username {username} is taken")
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password), role=role, **links)
+    user = User(
+        username=username,
+        full_name=full_name,
+        password_hash=hash_password(password),
+        role=role,
+        facilitator_id=facilitator_id,
+        organization_id=organization_id,
+        forum_id=forum_id,
+    )
     session.add(user)
     session.flush()
     record_event(session, actor_user_id=None, action="create", entity="user", entity_id=user.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.network import Forum
@@ -29,7 +29,7 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
             "households": _count(session, Household),
             "facilitators": _count(session, Facilitator),
             "organizations": _count(session, Organization),
-            "active_programs": _count(session, Program, Program.status == ProgramStatus.active),
+            "active_programs": _count(session, Program, col(Program.status) == ProgramStatus.active),
             "referrals": _count(session, Referral),
         }
     if role is Role.facilitator:
@@ -37,13 +37,15 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
         if facilitator is None:
             return {"linked": False}
         mine = scope.where(Household)
-        with_business = _count(session, Household, mine, sa.exists().where(Business.household_id == Household.id))
+        with_business = _count(
+            session, Household, mine, sa.exists().where(col(Business.household_id) == col(Household.id))
+        )
         groups = session.exec(
-            select(KpmGroup.name, KpmGroup.village_code, sa.func.count(Household.id))
-            .join(Household, Household.group_id == KpmGroup.id, isouter=True)
+            select(KpmGroup.name, KpmGroup.village_code, sa.func.count(col(Household.id)))
+            .join(Household, col(Household.group_id) == col(KpmGroup.id), isouter=True)
             .where(scope.where(KpmGroup))
-            .group_by(KpmGroup.id, KpmGroup.name, KpmGroup.village_code)
-            .order_by(KpmGroup.name)
+            .group_by(col(KpmGroup.id), col(KpmGroup.name), col(KpmGroup.village_code))
+            .order_by(col(KpmGroup.name))
         ).all()
         villages = list(
             session.exec(

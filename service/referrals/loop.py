@@ -123,6 +123,7 @@ def create_referral(
         if earlier is None:
             raise
         return _same_request(earlier, household_id, program_id), False
+    assert referral.id is not None
     session.add(ReferralEvent(referral_id=referral.id, actor_user_id=scope.user_id, to_status=S.sent, note=note))
     record_event(
         session,

@@ -13,6 +13,7 @@ from models.households import Business, Facilitator, Household
 from models.organizations import Organization, Program, ProgramStatus
 from models.referrals import Consent, ConsentPurpose, Referral, ReferralEvent, ReferralStatus
 from models.users import Role
+from service.core.records import rows_changed
 from service.core.scope import Scope
 from service.referrals.rules import OPEN
 
@@ -133,13 +134,13 @@ def referral_by_key(session: Session, user_id: int, key: str) -> Referral | None
 def set_status(session: Session, referral: Referral, to: ReferralStatus, *, at: datetime) -> bool:
     """Move the referral from the status it was read with to ``to``, in one ``UPDATE ... WHERE
     status = :read``; ``False`` when someone moved it first."""
-    result = session.execute(
+    moved = rows_changed(
+        session,
         sa.update(Referral)
         .where(col(Referral.id) == referral.id, col(Referral.status) == referral.status)
-        .values(status=to, status_changed_at=at, updated_at=at, version=col(Referral.version) + 1)
-        .execution_options(synchronize_session=False)
+        .values(status=to, status_changed_at=at, updated_at=at, version=col(Referral.version) + 1),
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return moved == 1
 
 
 def set_fields(session: Session, referral_id: int | None, values: dict[str, Any]) -> None:
@@ -154,13 +155,13 @@ def set_fields(session: Session, referral_id: int | None, values: dict[str, Any]
 def take_place(session: Session, program_id: int, *, at: datetime) -> bool:
     """Take one place of the programme (no limit: always); ``False`` when none is left."""
     remaining = col(Program.capacity_remaining)
-    taken = session.execute(
+    taken = rows_changed(
+        session,
         sa.update(Program)
         .where(col(Program.id) == program_id, sa.or_(remaining.is_(None), remaining > 0))
-        .values(capacity_remaining=sa.case((remaining.is_(None), None), else_=remaining - 1), updated_at=at)
-        .execution_options(synchronize_session=False)
+        .values(capacity_remaining=sa.case((remaining.is_(None), None), else_=remaining - 1), updated_at=at),
     )
-    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+    return taken == 1
 
 
 def give_back_place(session: Session, program_id: int, *, at: datetime) -> None:

@@ -26,6 +26,7 @@ def change_status(session: Session, referral: Referral, to: S, *, actor_user_id:
         raise Conflict("The programme has no capacity left; decline with reason no_capacity or wait for a place")
     if to is S.dropped:
         queries.give_back_place(session, referral.program_id, at=now)
+    assert referral.id is not None
     session.add(
         ReferralEvent(
             referral_id=referral.id, actor_user_id=actor_user_id, from_status=current, to_status=to, note=note, at=now

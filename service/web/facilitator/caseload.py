@@ -64,7 +64,7 @@ class CaseloadQuery(CaseloadFilter):
 
     def query(self, *, page: int = 1) -> str:
         """The query string of this filter (on ``page``), for links."""
-        params = {"usaha": self.business}
+        params: dict[str, str] = {"usaha": self.business}
         if self.need:
             params["kebutuhan"] = self.need
         if self.sector:
