@@ -8,8 +8,9 @@ PORT   ?= 8000
 # The PostgreSQL server the suite's second pass runs on (a fresh database is made per run).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-# The interface text: gettext catalogues, compiled to .mo files (build products; README.md, Translations).
-PO     := $(wildcard service/locale/*/LC_MESSAGES/messages.po)
+# Gettext catalogues, compiled to .mo files (build products; README.md, Translations): the
+# interface text (domain "messages") and the mapping library's words (domain "mapping").
+PO     := $(wildcard service/locale/*/LC_MESSAGES/messages.po mapping/locale/*/LC_MESSAGES/mapping.po)
 MO     := $(PO:.po=.mo)
 EXTRACT := $(BIN)/pybabel extract --no-default-keywords --project Jejaring --copyright-holder Jejaring
 UPDATE  := $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete
@@ -30,12 +31,14 @@ locale: $(MO)
 %.mo: %.po | $(STAMP)
 	$(BIN)/pybabel compile --statistics -i $< -o $@
 
-# After adding, renaming or removing keys in the code: extract the template (.pot) again and
-# update both catalogues from it (new keys come in with an empty text to fill in; keys no
+# After adding, renaming or removing keys in the code: extract the templates (.pot) again and
+# update every catalogue from them (new keys come in with an empty text to fill in; keys no
 # longer found are dropped).
 messages: $(STAMP)
 	$(EXTRACT) -F babel.cfg -k t -o service/locale/messages.pot .
 	$(UPDATE) -i service/locale/messages.pot -d service/locale -D messages
+	$(EXTRACT) -F mapping/babel.cfg -k _pair -o mapping/locale/mapping.pot mapping
+	$(UPDATE) -i mapping/locale/mapping.pot -d mapping/locale -D mapping
 
 db: $(STAMP) locale
 	$(BIN)/jejaring db upgrade
