@@ -13,7 +13,11 @@ COPY service ./service
 COPY models ./models
 COPY mapping ./mapping
 COPY seeds ./seeds
-RUN pip install . && useradd --create-home --uid 10001 jejaring && mkdir -p /app/var && chown jejaring /app/var
+# The text ships compiled: the gettext catalogues (.po) become the .mo files `pip install .` packs.
+RUN pip install "babel>=2.18" \
+    && pybabel compile --directory service/locale --domain messages --statistics \
+    && pybabel compile --directory mapping/locale --domain mapping --statistics \
+    && pip install . && useradd --create-home --uid 10001 jejaring && mkdir -p /app/var && chown jejaring /app/var
 
 USER jejaring
 VOLUME ["/app/var"]

@@ -2,117 +2,150 @@
 
 Each rule field has a label (what it is) and a question (what to ask the family when the
 value is missing); each choice value has a display name.
+
+The text lives in this library's own gettext domain, ``mapping``:
+``mapping/locale/<lang>/LC_MESSAGES/mapping.po``, one entry per key (``field.<field>``,
+``question.<field>``, ``value.<value>``, ``word.<word>``), English the source text and Bahasa
+Indonesia its translation. ``make install`` (``make locale``) compiles them to ``mapping.mo``;
+each language's catalogue is read once, when this module is imported, into the (Indonesian,
+English) pairs below. README.md (Translations) says how to add a key.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Final
+
+from babel.support import Translations
 
 Lang = str  # "id" or "en"
 
+DOMAIN: Final = "mapping"
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+
+
+class CatalogueMissing(RuntimeError):
+    """A language's compiled catalogue (.mo) is not there: the .po files were never compiled."""
+
+
+def _load(lang: Lang) -> Translations:
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with path.open("rb") as fp:
+            return Translations(fp, domain=DOMAIN)
+    except FileNotFoundError:
+        raise CatalogueMissing(
+            f"The explanations' words for {lang!r} are not compiled: {path} is missing. Run `make install`"
+            " (or `make locale`), which compiles the .po files next to it with `pybabel compile`."
+        ) from None
+
+
+_ID, _EN = _load("id"), _load("en")
+
+
+def _pair(key: str) -> tuple[str, str]:
+    """The (Indonesian, English) text of ``key``; a key missing from a catalogue comes back as itself."""
+    return _ID.gettext(key), _EN.gettext(key)
+
+
+# What each rule field is.
 FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "head.age": ("Usia kepala keluarga", "Head's age"),
-    "head.sex": ("Jenis kelamin kepala keluarga", "Head's sex"),
-    "household.pkh_status": ("Status PKH", "PKH status"),
-    "household.years_in_pkh": ("Lama menjadi KPM (tahun)", "Years in PKH"),
-    "household.dtsen_decile": ("Desil DTSEN", "DTSEN decile"),
-    "household.prse": ("Terdaftar PRSE", "Registered as PRSE"),
-    "household.disability": ("Ada anggota penyandang disabilitas", "Member with a disability"),
-    "household.elderly": ("Ada anggota lanjut usia", "Elderly member"),
-    "household.agreed_to_graduate": ("Bersedia graduasi mandiri", "Agreed to self-graduate"),
-    "household.school_age_children": ("Jumlah anak usia sekolah", "School-age children"),
-    "household.region": ("Wilayah tempat tinggal", "Home region"),
-    "business.exists": ("Memiliki usaha mikro", "Runs a micro-business"),
-    "business.sector": ("Bidang usaha", "Business sector"),
-    "business.age_months": ("Lama usaha (bulan)", "Business age (months)"),
-    "business.monthly_revenue": ("Omzet per bulan", "Monthly revenue"),
-    "business.workers": ("Jumlah pekerja", "Workers"),
-    "business.has_nib": ("Memiliki NIB", "Has an NIB"),
-    "business.has_pirt": ("Memiliki izin PIRT", "Has a PIRT permit"),
-    "business.has_halal": ("Memiliki sertifikat halal", "Has a halal certificate"),
-    "business.needs": ("Kebutuhan usaha", "Business needs"),
-    "history.completed_programs": ("Program yang sudah diselesaikan", "Programmes completed"),
+    "head.age": _pair("field.head.age"),
+    "head.sex": _pair("field.head.sex"),
+    "household.pkh_status": _pair("field.household.pkh_status"),
+    "household.years_in_pkh": _pair("field.household.years_in_pkh"),
+    "household.dtsen_decile": _pair("field.household.dtsen_decile"),
+    "household.prse": _pair("field.household.prse"),
+    "household.disability": _pair("field.household.disability"),
+    "household.elderly": _pair("field.household.elderly"),
+    "household.agreed_to_graduate": _pair("field.household.agreed_to_graduate"),
+    "household.school_age_children": _pair("field.household.school_age_children"),
+    "household.region": _pair("field.household.region"),
+    "business.exists": _pair("field.business.exists"),
+    "business.sector": _pair("field.business.sector"),
+    "business.age_months": _pair("field.business.age_months"),
+    "business.monthly_revenue": _pair("field.business.monthly_revenue"),
+    "business.workers": _pair("field.business.workers"),
+    "business.has_nib": _pair("field.business.has_nib"),
+    "business.has_pirt": _pair("field.business.has_pirt"),
+    "business.has_halal": _pair("field.business.has_halal"),
+    "business.needs": _pair("field.business.needs"),
+    "history.completed_programs": _pair("field.history.completed_programs"),
 }
 
+# What to ask the family when a field's value is missing.
 QUESTIONS: Final[dict[str, tuple[str, str]]] = {
-    "head.age": ("tanyakan tanggal lahir kepala keluarga", "ask for the head's date of birth"),
-    "head.sex": ("catat jenis kelamin kepala keluarga", "record the head's sex"),
-    "household.pkh_status": ("periksa status PKH keluarga", "check the family's PKH status"),
-    "household.years_in_pkh": ("tanyakan sejak tahun berapa menjadi KPM", "ask since which year the family is in PKH"),
-    "household.dtsen_decile": ("periksa desil keluarga di DTSEN", "look up the family's DTSEN decile"),
-    "household.prse": ("periksa apakah terdaftar sebagai PRSE", "check whether the family is registered as PRSE"),
-    "household.disability": (
-        "tanyakan apakah ada anggota penyandang disabilitas",
-        "ask whether a member has a disability",
-    ),
-    "household.elderly": ("tanyakan apakah ada anggota lanjut usia", "ask whether an elderly person lives there"),
-    "household.agreed_to_graduate": (
-        "tanyakan apakah keluarga bersedia graduasi mandiri",
-        "ask whether the family agrees to self-graduate",
-    ),
-    "household.school_age_children": ("tanyakan jumlah anak usia sekolah", "ask how many children are of school age"),
-    "household.region": ("catat desa/kelurahan tempat tinggal", "record the family's village"),
-    "business.exists": ("tanyakan apakah keluarga memiliki usaha", "ask whether the family runs a business"),
-    "business.sector": ("tanyakan bidang usahanya", "ask what the business does"),
-    "business.age_months": ("tanyakan sejak kapan usaha berjalan", "ask since when the business has run"),
-    "business.monthly_revenue": ("tanyakan omzet usaha per bulan", "ask the business's monthly revenue"),
-    "business.workers": ("tanyakan jumlah pekerja", "ask how many people work in it"),
-    "business.has_nib": ("tanyakan apakah usaha sudah punya NIB", "ask whether the business has an NIB"),
-    "business.has_pirt": ("tanyakan apakah sudah punya izin PIRT", "ask whether it has a PIRT permit"),
-    "business.has_halal": ("tanyakan apakah sudah bersertifikat halal", "ask whether it is halal-certified"),
-    "business.needs": ("tanyakan kebutuhan usahanya", "ask what the business needs"),
-    "history.completed_programs": ("periksa riwayat rujukan keluarga", "check the family's referral history"),
+    "head.age": _pair("question.head.age"),
+    "head.sex": _pair("question.head.sex"),
+    "household.pkh_status": _pair("question.household.pkh_status"),
+    "household.years_in_pkh": _pair("question.household.years_in_pkh"),
+    "household.dtsen_decile": _pair("question.household.dtsen_decile"),
+    "household.prse": _pair("question.household.prse"),
+    "household.disability": _pair("question.household.disability"),
+    "household.elderly": _pair("question.household.elderly"),
+    "household.agreed_to_graduate": _pair("question.household.agreed_to_graduate"),
+    "household.school_age_children": _pair("question.household.school_age_children"),
+    "household.region": _pair("question.household.region"),
+    "business.exists": _pair("question.business.exists"),
+    "business.sector": _pair("question.business.sector"),
+    "business.age_months": _pair("question.business.age_months"),
+    "business.monthly_revenue": _pair("question.business.monthly_revenue"),
+    "business.workers": _pair("question.business.workers"),
+    "business.has_nib": _pair("question.business.has_nib"),
+    "business.has_pirt": _pair("question.business.has_pirt"),
+    "business.has_halal": _pair("question.business.has_halal"),
+    "business.needs": _pair("question.business.needs"),
+    "history.completed_programs": _pair("question.history.completed_programs"),
 }
 
+# The display name of each choice value.
 VALUE_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "F": ("perempuan", "female"),
-    "M": ("laki-laki", "male"),
-    "active": ("aktif", "active"),
-    "graduated_natural": ("graduasi alami", "graduated (natural)"),
-    "graduated_self_sufficient": ("graduasi sejahtera mandiri", "graduated (self-sufficient)"),
-    "exited": ("keluar", "exited"),
-    "culinary": ("kuliner", "culinary"),
-    "fashion": ("fesyen/jahit", "fashion/sewing"),
-    "craft": ("kerajinan", "craft"),
-    "agriculture": ("pertanian", "agriculture"),
-    "livestock": ("peternakan", "livestock"),
-    "fishery": ("perikanan", "fishery"),
-    "retail": ("warung/dagang", "retail"),
-    "services": ("jasa", "services"),
-    "other": ("lainnya", "other"),
-    "capital": ("modal", "capital"),
-    "training": ("pelatihan", "training"),
-    "marketing": ("pemasaran", "marketing"),
-    "certification": ("sertifikasi", "certification"),
-    "equipment": ("peralatan", "equipment"),
-    "mentoring": ("pendampingan", "mentoring"),
+    "F": _pair("value.F"),
+    "M": _pair("value.M"),
+    "active": _pair("value.active"),
+    "graduated_natural": _pair("value.graduated_natural"),
+    "graduated_self_sufficient": _pair("value.graduated_self_sufficient"),
+    "exited": _pair("value.exited"),
+    "culinary": _pair("value.culinary"),
+    "fashion": _pair("value.fashion"),
+    "craft": _pair("value.craft"),
+    "agriculture": _pair("value.agriculture"),
+    "livestock": _pair("value.livestock"),
+    "fishery": _pair("value.fishery"),
+    "retail": _pair("value.retail"),
+    "services": _pair("value.services"),
+    "other": _pair("value.other"),
+    "capital": _pair("value.capital"),
+    "training": _pair("value.training"),
+    "marketing": _pair("value.marketing"),
+    "certification": _pair("value.certification"),
+    "equipment": _pair("value.equipment"),
+    "mentoring": _pair("value.mentoring"),
 }
 
+# The words the explanations are built from.
 WORDS: Final[dict[str, tuple[str, str]]] = {
-    "yes": ("ya", "yes"),
-    "no": ("tidak", "no"),
-    "asks": ("program meminta", "the programme asks for"),
-    "no_data": ("Belum ada data", "No data yet on"),
-    "no_business": ("keluarga belum tercatat memiliki usaha", "the family has no recorded business"),
-    "none": ("tidak ada", "none"),
-    "not": ("bukan", "not"),
-    "any_of": ("salah satu dari", "one of"),
-    "none_of": ("bukan salah satu dari", "none of"),
-    "includes": ("mencakup", "includes"),
-    "within": ("di wilayah", "within"),
-    "recorded": ("tercatat", "recorded"),
-    "not_recorded": ("tidak tercatat", "not recorded"),
-    "program_not_active": ("Program tidak aktif (status: {status})", "The programme is not active (status: {status})"),
-    "window_not_open": ("Pendaftaran baru dibuka {date}", "Applications open on {date}"),
-    "window_closed": ("Pendaftaran sudah ditutup {date}", "Applications closed on {date}"),
-    "not_valid_yet": ("Program baru berlaku mulai {date}", "The programme starts on {date}"),
-    "not_valid_anymore": ("Program berakhir {date}", "The programme ended on {date}"),
-    "capacity_full": ("Kuota program sudah habis", "The programme's capacity is used up"),
-    "outside_area": (
-        "Desa/kelurahan keluarga ({village}) di luar wilayah layanan program",
-        "The family's village ({village}) is outside the programme's service area",
-    ),
-    "open_to_all": ("Program terbuka untuk semua KPM", "The programme is open to every KPM"),
+    "yes": _pair("word.yes"),
+    "no": _pair("word.no"),
+    "asks": _pair("word.asks"),
+    "no_data": _pair("word.no_data"),
+    "no_business": _pair("word.no_business"),
+    "none": _pair("word.none"),
+    "not": _pair("word.not"),
+    "any_of": _pair("word.any_of"),
+    "none_of": _pair("word.none_of"),
+    "includes": _pair("word.includes"),
+    "within": _pair("word.within"),
+    "recorded": _pair("word.recorded"),
+    "not_recorded": _pair("word.not_recorded"),
+    "program_not_active": _pair("word.program_not_active"),
+    "window_not_open": _pair("word.window_not_open"),
+    "window_closed": _pair("word.window_closed"),
+    "not_valid_yet": _pair("word.not_valid_yet"),
+    "not_valid_anymore": _pair("word.not_valid_anymore"),
+    "capacity_full": _pair("word.capacity_full"),
+    "outside_area": _pair("word.outside_area"),
+    "open_to_all": _pair("word.open_to_all"),
 }
 
 

@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from service import i18n
 from service.app import create_app
 from service.settings import Settings
 
@@ -112,6 +113,26 @@ class Backend:
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def interface_text_complete(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fail the run if any page, API call or test looked up a message key missing from a catalogue.
+
+    Keys built at run time (``t(f"role.{role}")``) escape the catalogue tests of
+    tests/test_i18n.py; this catches the ones the suite reaches, in this process and (through
+    the file named by ``JEJARING_I18N_MISSING``) in the servers the browser tests start.
+    """
+    log = tmp_path_factory.mktemp("i18n") / "missing.tsv"
+    os.environ[i18n.MISSING_LOG_VARIABLE] = str(log)
+    missing = i18n.record_missing()
+    yield
+    del os.environ[i18n.MISSING_LOG_VARIABLE]
+    found = {f"{lang} {key}" for lang, key in missing}
+    if log.exists():
+        found |= {line.replace("\t", " ") for line in log.read_text("utf-8").splitlines()}
+    if found:
+        pytest.fail(f"message keys missing from service/locale (language key): {sorted(found)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
