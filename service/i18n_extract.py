@@ -9,7 +9,7 @@ extractor walks the syntax tree instead and yields only whole keys:
 * ``t("key")`` (any name given as a keyword, with its first argument as the msgid),
   including calls inside f-strings;
 * both branches of ``t("a" if cond else "b")``;
-* ``translator(lang)("key")``, the one-off form of ``t``.
+* ``translator(lang)("key")``, the one-off form of ``t``, and ``viewer.t("key")``.
 
 A key built at run time (``t(f"role.{role}")``, ``t("fo.method." + m)``) yields nothing:
 such keys are listed in ``service/i18n_keys.py`` so that the template still holds them.
@@ -34,6 +34,8 @@ def _keys(node: ast.expr) -> list[str]:
 def _keyword(func: ast.expr, keywords: Mapping[str, Any]) -> str | None:
     if isinstance(func, ast.Name) and func.id in keywords:
         return func.id
+    if isinstance(func, ast.Attribute) and func.attr in keywords:  # viewer.t("key")
+        return func.attr
     if isinstance(func, ast.Call) and isinstance(func.func, ast.Name) and func.func.id == "translator":
         return "t" if "t" in keywords else None
     return None

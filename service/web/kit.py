@@ -28,7 +28,7 @@ from models.eligibility import NEEDS, SECTORS
 from models.users import Role, User
 from service.core.scope import Scope
 from service.deps import SESSION_COOKIE
-from service.i18n import LANGUAGES, translator
+from service.i18n import LANGUAGES, N_, translator
 from service.people.accounts import user_for_token
 from service.settings import Settings
 
@@ -100,7 +100,7 @@ class Gate:
     """
 
     roles: tuple[Role, ...]
-    refused: str = "error.not_found"
+    refused: str = N_("error.not_found")
     refused_status: int = 404
     linked: bool = True
     template: str = "error.html"

@@ -22,6 +22,7 @@ from models.users import Role
 from service import referrals
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound, ServiceError
+from service.i18n import N_
 from service.settings import Settings
 from service.web.kit import (
     Gate,
@@ -41,7 +42,7 @@ router = APIRouter(include_in_schema=False)
 S = ReferralStatus
 GATE = Gate(
     roles=(Role.facilitator, Role.agency_staff),
-    refused="ref.err.role",
+    refused=N_("ref.err.role"),
     refused_status=403,
     linked=False,
     template="referral_error.html",

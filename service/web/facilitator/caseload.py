@@ -27,7 +27,7 @@ from service.households.caseload import (
     load_caseload,
     screening_columns,
 )
-from service.i18n import translator
+from service.i18n import N_, translator
 from service.settings import Settings
 from service.web.kit import Gate, csv_cell, error_page, page_window, render, value_word, viewer_for, whole_number
 
@@ -36,7 +36,7 @@ router = APIRouter(include_in_schema=False)
 # Facilitators and admins; anyone else is told households are not for their role. A facilitator
 # without a facilitator record sees the pages with a note instead of families.
 GATE = Gate(
-    roles=(Role.facilitator, Role.admin), refused="error.households_forbidden", refused_status=403, linked=False
+    roles=(Role.facilitator, Role.admin), refused=N_("error.households_forbidden"), refused_status=403, linked=False
 )
 PAGE_SIZE = 50
 # The screening table pages its rows so that a page stays well under 200 KB uncompressed (weak
