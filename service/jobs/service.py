@@ -1,0 +1,113 @@
+"""Use cases: submit a job, read one or a page of them, retry a failed one.
+
+A job is seen by the user who started it and by administrators; to anyone else it answers 404
+exactly like a job that does not exist.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session, col
+
+from models.jobs import Job, JobStatus
+from service.audit import record_event
+from service.errors import Conflict, NotFound
+from service.jobs.queue import JobQueue
+from service.jobs.registry import kind_named
+from service.pagination import paginate
+from service.scoping import Scope
+
+PARAMS_LIMIT = 64 * 1024
+"""Largest JSON of a job's params; a file to process is stored first and referred to by name."""
+
+
+def _visible(scope: Scope) -> ColumnElement[bool]:
+    # Kept here rather than in service/scoping.py while that module moves (see the README).
+    if scope.is_admin:
+        return sa.true()
+    return col(Job.owner_user_id) == scope.user_id
+
+
+def submit_job(
+    session: Session,
+    scope: Scope,
+    *,
+    kind: str,
+    params: dict[str, Any],
+    queue: JobQueue,
+    request_id: str | None = None,
+) -> Job:
+    """Record a job for the caller and queue it; a consumer runs it, not this request."""
+    declared = kind_named(kind)
+    if declared is None:
+        raise ValueError(f"no imported module declares the job kind {kind!r}")
+    if len(json.dumps(params, allow_nan=False)) > PARAMS_LIMIT:
+        raise ValueError(f"the params of a {kind} job exceed {PARAMS_LIMIT} bytes; store the data and pass its name")
+    job = Job(kind=kind, params=params, owner_user_id=scope.user_id, max_attempts=declared.max_attempts)
+    session.add(job)
+    record_event(
+        session, actor_user_id=scope.user_id, action="job.submit", entity="job", entity_id=job.id, request_id=request_id
+    )
+    session.commit()
+    queue.enqueue(job.id)  # after the commit, so no worker looks for a row that is not there yet
+    return job
+
+
+def get_job(session: Session, scope: Scope, job_id: str) -> Job:
+    """The job, for the user who started it and for administrators; 404 for anyone else."""
+    job = session.get(Job, job_id)
+    if job is None or not (scope.is_admin or job.owner_user_id == scope.user_id):
+        raise NotFound("No such job")
+    return job
+
+
+def list_jobs(
+    session: Session,
+    scope: Scope,
+    *,
+    limit: int,
+    offset: int,
+    status: JobStatus | None = None,
+    kind: str | None = None,
+) -> tuple[list[Job], int]:
+    """The caller's jobs (administrators: everyone's), newest first, and how many there are."""
+    stmt = sa.select(Job).where(_visible(scope))
+    if status is not None:
+        stmt = stmt.where(col(Job.status) == status)
+    if kind is not None:
+        stmt = stmt.where(col(Job.kind) == kind)
+    return paginate(session, stmt, limit=limit, offset=offset, order_by=(col(Job.created_at).desc(), col(Job.id)))
+
+
+def retry_job(session: Session, scope: Scope, job_id: str, *, queue: JobQueue, request_id: str | None = None) -> Job:
+    """Queue a failed job again, from the start and with a fresh allowance of attempts; 409 otherwise."""
+    job = get_job(session, scope, job_id)
+    requeue = (
+        sa.update(Job)
+        .where(col(Job.id) == job.id, col(Job.status) == JobStatus.failed)
+        .values(
+            status=JobStatus.queued,
+            attempts=0,
+            progress=0.0,
+            result=sa.null(),
+            error=None,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+        )
+    )
+    if session.connection().execute(requeue).rowcount != 1:
+        session.rollback()
+        session.refresh(job)
+        raise Conflict(f"Only a failed job can be retried; this one is {job.status.value}")
+    record_event(
+        session, actor_user_id=scope.user_id, action="job.retry", entity="job", entity_id=job.id, request_id=request_id
+    )
+    session.commit()
+    queue.enqueue(job.id)
+    session.refresh(job)
+    return job
