@@ -236,11 +236,47 @@ def serve(
     port: int = 8000,
     reload: bool = False,
     workers: int = 1,
+    jobs: Annotated[
+        bool, typer.Option(help="Run background jobs in this process when JEJARING_JOBS_URL is a SQLite file")
+    ] = True,
 ) -> None:
-    """Serve the web app and API with uvicorn."""
+    """Serve the web app and API with uvicorn (and, on a SQLite jobs queue, one jobs consumer)."""
+    import logging
+
     import uvicorn
 
-    uvicorn.run("service.asgi:app", host=host, port=port, reload=reload, workers=workers, proxy_headers=True)
+    from service.jobs.consumer import jobs_beside_server
+
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    with jobs_beside_server(settings, enabled=jobs):
+        uvicorn.run("service.asgi:app", host=host, port=port, reload=reload, workers=workers, proxy_headers=True)
+
+
+@app.command("worker")
+def worker(
+    workers: Annotated[int | None, typer.Option(min=1, help="Jobs run at once (default JEJARING_JOBS_WORKERS)")] = None,
+    worker_type: Annotated[
+        str, typer.Option(help="process (a process per worker, for CPU-heavy jobs) or thread")
+    ] = "process",
+    include: Annotated[list[str] | None, typer.Option(help="Another module declaring job kinds (repeatable)")] = None,
+) -> None:
+    """Run background jobs until SIGINT (running jobs finish first) or SIGTERM (stop now; they run again later)."""
+    import logging
+
+    from service.jobs.consumer import run_worker
+
+    settings = get_settings()
+    if worker_type not in ("process", "thread"):
+        typer.echo("error: --worker-type takes process or thread", err=True)
+        raise typer.Exit(2)
+    logging.basicConfig(level=settings.log_level)
+    run_worker(
+        settings,
+        workers=workers or settings.jobs_workers,
+        worker_type="process" if worker_type == "process" else "thread",
+        include=include or (),
+    )
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from sqlmodel import Session
 from models.users import User
 from service.core.scope import Scope
 from service.errors import Forbidden, Unauthorized
+from service.jobs.queue import JobQueue
 from service.people.accounts import user_for_token
 from service.settings import Settings
 
@@ -68,9 +70,26 @@ def require_admin(scope: ScopeDep) -> Scope:
 AdminScope = Annotated[Scope, Depends(require_admin)]
 
 
+_queue_lock = threading.Lock()
+
+
+def get_job_queue(request: Request) -> JobQueue:
+    """The app's job queue, opened on first use from the app's settings (enqueueing only)."""
+    state = request.app.state
+    with _queue_lock:
+        queue: JobQueue | None = getattr(state, "job_queue", None)
+        if queue is None:
+            queue = JobQueue(state.settings)
+            state.job_queue = queue
+        return queue
+
+
+JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
+
+
 def request_id(request: Request) -> str | None:
     rid: str | None = getattr(request.state, "request_id", None)
     return rid
 
 
-__all__ = ["AdminScope", "CurrentUser", "ScopeDep", "SessionDep", "SettingsDep"]
+__all__ = ["AdminScope", "CurrentUser", "JobQueueDep", "ScopeDep", "SessionDep", "SettingsDep"]

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
         description="Whose calendar decides 'today' for ages, business months and application windows",
     )
     log_level: str = "INFO"
+    jobs_url: str = Field(
+        default="sqlite:///var/jobs.db",
+        pattern=r"^(sqlite:///.+|rediss?://.+)$",
+        description="Job queue: a SQLite file (no server; a consumer runs inside `jejaring serve`) or "
+        "redis://host:port/db (run `jejaring worker` beside the web processes)",
+    )
+    jobs_queue: str = Field(
+        default="jejaring", pattern=r"^[A-Za-z0-9_]{1,64}$", description="Queue name inside the jobs storage"
+    )
+    jobs_workers: int = Field(default=2, ge=1, le=64, description="Jobs run at once by one consumer")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, SQLModel, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.jobs import Job
 from models.network import Forum
 from models.organizations import Location, Organization, Program, ProgramServiceArea, ProgramStatus
 from models.regions import Region
@@ -178,6 +179,11 @@ class Scope:
             )
         return sa.false()
 
+    def _jobs(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return sa.true()
+        return col(Job.owner_user_id) == self.user_id
+
     def _regions(self) -> ColumnElement[bool]:
         return sa.true()
 
@@ -191,6 +197,7 @@ _FILTERS: dict[type[Any], Callable[[Scope], ColumnElement[bool]]] = {
     Program: Scope._programs,
     Facilitator: Scope._facilitators,
     Region: Scope._regions,
+    Job: Scope._jobs,
 }
 
 _LISTERS: dict[type[Any], set[Role]] = {
