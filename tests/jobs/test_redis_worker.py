@@ -26,7 +26,7 @@ def redis_client() -> Iterator[redis.Redis]:
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip(f"no Redis server at {REDIS_URL} (set JEJARING_TEST_REDIS_URL)")
+        pytest.fail(f"no Redis server at {REDIS_URL}: start one (.ci/run does) or set JEJARING_TEST_REDIS_URL")
     yield client
     client.close()
 
