@@ -8,6 +8,7 @@ migrations and seed loaders; each test gets a copy (a file copy on SQLite, ``CRE
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import shutil
@@ -180,6 +181,53 @@ def db_url(backend: Backend, template_url: str) -> Iterator[str]:
     url = backend.clone()
     yield url
     backend.drop(url)
+
+
+@pytest.fixture(scope="session")
+def bare_backend(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
+    """A template database with the migrations and the official region list only (no demo): a
+    world the factories of ``tests/factories.py`` fill with just what a test is about."""
+    from seeds.regions import load_regions
+    from service.db import make_engine
+    from service.migrations import upgrade
+
+    bare = dataclasses.replace(backend, workdir=tmp_path_factory.mktemp("bare"), template="")
+    url = bare.new_empty(f"jejaring_test_{os.getpid()}_bare")
+    engine = make_engine(settings_for(url))
+    upgrade(engine)
+    with Session(engine) as session:
+        load_regions(session)
+    engine.dispose()
+    bare.freeze_template(url)
+    yield bare
+
+
+@pytest.fixture
+def bare_db_url(bare_backend: Backend) -> Iterator[str]:
+    """This test's own copy of the regions-only database."""
+    url = bare_backend.clone()
+    yield url
+    bare_backend.drop(url)
+
+
+@pytest.fixture
+def bare_app(bare_db_url: str) -> Iterator[FastAPI]:
+    application = create_app(settings_for(bare_db_url))
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def bare_client(bare_app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(bare_app) as c:
+        yield c
+
+
+@pytest.fixture
+def bare_session(bare_app: FastAPI) -> Iterator[Session]:
+    """A session on a database holding the regions and nothing else."""
+    with Session(bare_app.state.engine, expire_on_commit=False) as s:
+        yield s
 
 
 @pytest.fixture
