@@ -8,16 +8,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     JEJARING_ENVIRONMENT=production DATABASE_URL=sqlite:////app/var/jejaring.db
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
+# The locked versions first (a layer that changes only when the lock does), then the project.
+RUN pip install -r requirements.lock
 COPY service ./service
 COPY models ./models
 COPY mapping ./mapping
 COPY seeds ./seeds
 # The text ships compiled: the gettext catalogues (.po) become the .mo files `pip install .` packs.
-RUN pip install "babel>=2.18" \
-    && pybabel compile --directory service/locale --domain messages --statistics \
+RUN pybabel compile --directory service/locale --domain messages --statistics \
     && pybabel compile --directory mapping/locale --domain mapping --statistics \
-    && pip install . && useradd --create-home --uid 10001 jejaring && mkdir -p /app/var && chown jejaring /app/var
+    && pip install --no-deps . && useradd --create-home --uid 10001 jejaring && mkdir -p /app/var && chown jejaring /app/var
 
 USER jejaring
 VOLUME ["/app/var"]

@@ -15,12 +15,19 @@ MO     := $(PO:.po=.mo)
 EXTRACT := $(BIN)/pybabel extract --no-default-keywords --project Jejaring --copyright-holder Jejaring
 UPDATE  := $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete
 
-.PHONY: install locale messages run db test test-sqlite test-postgres lint clean
+# Locked dependencies: requirements.lock (what the service runs on; the Dockerfile installs it)
+# and requirements-dev.lock (the same pins plus the test and lint tools; make installs it).
+# pip-tools writes both from pyproject.toml: `make upgrade` moves every pin to the newest release
+# the ranges allow (run it weekly, then the suite), `make lock` only adds what pyproject.toml gained.
+COMPILE := $(BIN)/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 
-$(STAMP): pyproject.toml
+.PHONY: install locale messages run db test test-sqlite test-postgres lint lock upgrade clean
+
+$(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP) locale
@@ -58,9 +65,28 @@ test-sqlite: $(STAMP) locale
 test-postgres: $(STAMP) locale
 	JEJARING_TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --db=postgresql
 
-lint: $(STAMP)
+lint: $(STAMP) locale
 	$(BIN)/ruff check .
-	$(BIN)/mypy models mapping
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy models mapping service
+	$(BIN)/lint-imports --no-cache
+	@# The locks must hold every dependency pyproject.toml asks for (pins are left as they are).
+	@cp requirements.lock $(VENV)/check.lock && cp requirements-dev.lock $(VENV)/check-dev.lock
+	@$(COMPILE) --output-file $(VENV)/check.lock pyproject.toml
+	@$(COMPILE) --extra test --constraint $(VENV)/check.lock --output-file $(VENV)/check-dev.lock pyproject.toml
+	@sed -i 's|$(VENV)/check.lock|requirements.lock|; s|$(VENV)/check-dev.lock|requirements-dev.lock|' $(VENV)/check.lock $(VENV)/check-dev.lock
+	@diff -q requirements.lock $(VENV)/check.lock && diff -q requirements-dev.lock $(VENV)/check-dev.lock \
+		|| (echo "requirements*.lock are out of date: run make lock" && exit 1)
+
+lock: $(STAMP)
+	$(COMPILE) --output-file requirements.lock pyproject.toml
+	$(COMPILE) --extra test --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
+
+upgrade: $(STAMP)
+	$(COMPILE) --upgrade --output-file requirements.lock pyproject.toml
+	$(COMPILE) --upgrade --extra test --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	@echo "Pins moved: run make lint test, then commit requirements*.lock"
 
 clean:
 	rm -rf $(VENV) var/*.db var/*.db-* .pytest_cache $(MO)

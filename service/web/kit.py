@@ -14,14 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlmodel import Session
 
 from mapping import labels
 from models.eligibility import NEEDS, SECTORS
@@ -31,6 +30,9 @@ from service.deps import SESSION_COOKIE
 from service.i18n import LANGUAGES, N_, translator
 from service.people.accounts import user_for_token
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session
 
 from models.referrals import DeclineReason, ReferralStatus
 from models.users import Role
@@ -36,6 +35,9 @@ from service.web.kit import (
     viewer_for,
     whole_number,
 )
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 router = APIRouter(include_in_schema=False)
 

@@ -7,12 +7,11 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
 from models.eligibility import NEEDS, SECTORS
 from models.users import Role
@@ -30,6 +29,9 @@ from service.households.caseload import (
 from service.i18n import N_, translator
 from service.settings import Settings
 from service.web.kit import Gate, csv_cell, error_page, page_window, render, value_word, viewer_for, whole_number
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 router = APIRouter(include_in_schema=False)
 
