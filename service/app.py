@@ -15,10 +15,12 @@ from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import agency_pages, forum_pages, home, map_pages
+from service.web import agency_pages, home, map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family
 from service.web.facilitator import network as facilitator_network
+from service.web.forum import dashboard as forum_dashboard
+from service.web.forum import exports as forum_exports
 from service.web.kit import STATIC_DIR
 
 
@@ -69,7 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         family.router,
         agency_pages.router,
         referral_pages.router,
-        forum_pages.router,
+        forum_dashboard.router,
+        forum_exports.router,
         facilitator_network.router,
         map_pages.router,
     ):

@@ -14,16 +14,36 @@ from service.network.advice import (
     region_gaps,
     region_metrics,
 )
+from service.network.dashboard import (
+    METRIC_COLUMNS,
+    STAKEHOLDER_COLUMNS,
+    TEXT_COLUMNS,
+    Dashboard,
+    DashboardSubject,
+    dashboard_subject,
+    forum_choices,
+    forum_dashboard,
+    sort_rows,
+    stakeholder_rows,
+)
 from service.network.facilitator import NetworkPage, ProgramPlan, group_rows, network_page
 from service.network.graph import RegionNetwork, load_network, load_records, screen_chunks, screen_region
 from service.network.plan import region_plan
 
 __all__ = [
+    "METRIC_COLUMNS",
+    "STAKEHOLDER_COLUMNS",
+    "TEXT_COLUMNS",
+    "Dashboard",
+    "DashboardSubject",
     "NetworkPage",
     "ProgramPlan",
     "RegionNetwork",
+    "dashboard_subject",
     "facilitator_region",
     "facilitator_suggestions",
+    "forum_choices",
+    "forum_dashboard",
     "forum_suggestions",
     "gaps",
     "graph_body",
@@ -37,4 +57,6 @@ __all__ = [
     "region_plan",
     "screen_chunks",
     "screen_region",
+    "sort_rows",
+    "stakeholder_rows",
 ]

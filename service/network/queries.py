@@ -215,6 +215,11 @@ def forum_organization_members(session: Session, forum_id: int) -> set[int]:
     return set(rows)
 
 
+def forums_by_name(session: Session) -> list[Forum]:
+    """Every forum, by name."""
+    return list(session.exec(select(Forum).order_by(Forum.name)).all())
+
+
 def organization_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
     if not ids:
         return {}

@@ -23,14 +23,8 @@ from service import network as advice
 from service import network as svc
 from service.core.scope import Scope
 from service.i18n import translator
-from service.web.forum_pages import (
-    COLUMNS,
-    SHOWN,
-    Dashboard,
-    DashboardQuery,
-    dashboard_context,
-    sort_rows,
-)
+from service.network import Dashboard, sort_rows
+from service.web.forum.dashboard import COLUMNS, SHOWN, DashboardQuery, dashboard_context
 from service.web.kit import templates
 from tests.conftest import DEMO_PASSWORDS
 from tests.web.conftest import ARTIFACTS, sign_in_form
