@@ -19,9 +19,7 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
-def paginate(
-    session: Session, stmt: sa.Select[tuple[R]], *, limit: int, offset: int, order_by: Any
-) -> tuple[list[R], int]:
+def paginate(session: Session, stmt: sa.Select[R], *, limit: int, offset: int, order_by: Any) -> tuple[list[R], int]:
     """Run ``stmt`` for one page, ordered for stable paging, and count all its rows."""
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     order = order_by if isinstance(order_by, tuple | list) else (order_by,)
