@@ -37,7 +37,7 @@ from models.organizations import (
     Program,
     ProgramCreate,
     ProgramKind,
-    ProgramRevision,
+    ProgramPublic,
     ProgramStatus,
     ProgramUpdate,
 )
@@ -804,7 +804,7 @@ def _form_page(
     renumber(state.rule)
     tree, _ = tree_of(state.rule)
     catalog = rule_catalog(viewer.lang)
-    revisions = svc.program_revisions(session, program.id) if program and program.id else []
+    revisions = svc.program_revisions(session, viewer.scope, program.id) if program and program.id else []
     context = {
         "org": org,
         "program": program,
@@ -974,7 +974,8 @@ def _submit(request: Request, session: Session, settings: Settings, form: FormDa
         target = ProgramStatus(state.status) if state.status in set(ProgramStatus) else ProgramStatus.draft
     try:
         if program is None:
-            program = _create(session, viewer.scope, org, values, tree, target, request)
+            created = _create(session, viewer.scope, org, values, tree, target, request)
+            return RedirectResponse(f"/lembaga/program/{created.id}?ok={created.status.value}", status_code=303)
         else:
             changed = _update(session, viewer.scope, program, values, tree, target, request)
             if not changed:
@@ -1007,16 +1008,12 @@ def _create(
     tree: dict[str, Any] | None,
     target: ProgramStatus,
     request: Request,
-) -> Program:
+) -> ProgramPublic:
     """Register the programme; staff programmes start as drafts, so publishing is a second change."""
     data = ProgramCreate.model_validate(
         {**values, "organization_id": org.id, "eligibility": tree, "status": target.value}
     )
-    program = svc.create_program(session, data=data, scope=scope, request_id=request_id(request))
-    if program.status != target:
-        update = ProgramUpdate(version=program.version, status=target)
-        program = svc.update_program(session, program=program, data=update, scope=scope, request_id=request_id(request))
-    return program
+    return svc.create_program_as(session, scope, data=data, status=target, request_id=request_id(request))
 
 
 def _update(
@@ -1053,7 +1050,7 @@ def _update(
         return False
     changes["status"] = target.value
     data = ProgramUpdate.model_validate({"version": program.version, **changes})
-    svc.update_program(session, program=program, data=data, scope=scope, request_id=request_id(request))
+    svc.update_program(session, scope, program_id=program.id, data=data, request_id=request_id(request))
     return True
 
 
@@ -1061,7 +1058,7 @@ def _update(
 
 
 def revisions_view(
-    session: Session, all_revisions: list[ProgramRevision], org: Organization, lang: str, settings: Settings
+    session: Session, all_revisions: list[svc.Revision], org: Organization, lang: str, settings: Settings
 ) -> list[dict[str, Any]]:
     """The latest revisions, newest first, with each change in words."""
     revisions = all_revisions[::-1][:REVISIONS_SHOWN]
