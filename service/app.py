@@ -15,7 +15,7 @@ from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import agency_pages, home, map_pages
+from service.web import agency, home, map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family
 from service.web.facilitator import network as facilitator_network
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         home.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         family.router,
-        agency_pages.router,
+        agency.router,
         referral_pages.router,
         forum_dashboard.router,
         forum_exports.router,

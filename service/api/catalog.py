@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
-from sqlmodel import select
 
 from models.organizations import (
-    Location,
     LocationCreate,
     LocationPublic,
-    Organization,
     OrganizationCreate,
     OrganizationKind,
     OrganizationPublic,
     OrganizationUpdate,
-    Program,
     ProgramCreate,
     ProgramKind,
     ProgramPublic,
@@ -27,12 +22,12 @@ from models.organizations import (
     Sector,
 )
 from models.types import RegionCode
-from service import catalog as svc
+from service import catalog
 from service.api.params import Limit, Offset
-from service.core.paging import Page, paginate
-from service.core.scope import get_in_scope
+from service.catalog import OrganizationFilter, ProgramFilter, Revision
+from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
-from service.matching import demand
+from service.matching import organization_demand as demand_of
 from service.matching.schemas import Demand
 
 organizations = APIRouter(prefix="/organizations", tags=["organizations"])
@@ -54,13 +49,8 @@ def list_organizations(
     verified: bool | None = None,
 ) -> Page[OrganizationPublic]:
     """List the organisations you may see."""
-    stmt = select(Organization).where(
-        scope.where(Organization), *svc.organization_filters(kind=kind, region=region, q=q, verified=verified)
-    )
-    rows, total = paginate(session, stmt, limit=limit, offset=offset, order_by=Organization.id)
-    return Page(
-        items=[OrganizationPublic.model_validate(r.model_dump()) for r in rows], total=total, limit=limit, offset=offset
-    )
+    f = OrganizationFilter(kind=kind, region=region, q=q, verified=verified)
+    return catalog.list_organizations(session, scope, f, limit=limit, offset=offset)
 
 
 @organizations.post("", response_model=OrganizationPublic, status_code=status.HTTP_201_CREATED)
@@ -68,15 +58,13 @@ def create_organization(
     data: OrganizationCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Register an organisation (admins)."""
-    org = svc.create_organization(session, data=data, scope=scope, request_id=request_id(request))
-    return OrganizationPublic.model_validate(org.model_dump())
+    return catalog.create_organization(session, scope, data=data, request_id=request_id(request))
 
 
 @organizations.get("/{organization_id}", response_model=OrganizationPublic)
 def get_organization(organization_id: int, session: SessionDep, scope: ScopeDep) -> OrganizationPublic:
     """One organisation."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    return OrganizationPublic.model_validate(org.model_dump())
+    return catalog.get_organization(session, scope, organization_id)
 
 
 @organizations.patch("/{organization_id}", response_model=OrganizationPublic)
@@ -84,25 +72,22 @@ def update_organization(
     organization_id: int, data: OrganizationUpdate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Change an organisation (admins). Send the ``version`` you read."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    org = svc.update_organization(session, org=org, data=data, scope=scope, request_id=request_id(request))
-    return OrganizationPublic.model_validate(org.model_dump())
+    return catalog.update_organization(
+        session, scope, organization_id=organization_id, data=data, request_id=request_id(request)
+    )
 
 
 @organizations.delete("/{organization_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_organization(organization_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete an organisation without programmes (admins)."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    svc.delete_organization(session, org=org, scope=scope, request_id=request_id(request))
+    catalog.delete_organization(session, scope, organization_id=organization_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @organizations.get("/{organization_id}/locations", response_model=list[LocationPublic])
 def list_locations(organization_id: int, session: SessionDep, scope: ScopeDep) -> list[LocationPublic]:
     """An organisation's service points."""
-    get_in_scope(session, scope, Organization, organization_id, "Organization")
-    rows = session.exec(select(Location).where(Location.organization_id == organization_id).order_by(Location.id))
-    return [LocationPublic.model_validate(r.model_dump()) for r in rows]
+    return catalog.list_locations(session, scope, organization_id=organization_id)
 
 
 @organizations.post("/{organization_id}/locations", response_model=LocationPublic, status_code=status.HTTP_201_CREATED)
@@ -110,9 +95,7 @@ def add_location(
     organization_id: int, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> LocationPublic:
     """Add a service point (admins)."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    location = svc.add_location(session, org=org, data=data, scope=scope, request_id=request_id(request))
-    return LocationPublic.model_validate(location.model_dump())
+    return catalog.add_location(session, scope, org=organization_id, data=data, request_id=request_id(request))
 
 
 @programs.get("", response_model=Page[ProgramPublic])
@@ -125,32 +108,24 @@ def list_programs(
     kind: ProgramKind | None = None,
     status: ProgramStatus | None = None,
     region: Annotated[RegionCode | None, Query(description="Programmes whose service area covers this region")] = None,
-    sector: Sector | None = None,  # type: ignore[valid-type]
+    sector: Sector | None = None,
     q: Q = None,
 ) -> Page[ProgramPublic]:
     """List the programme catalogue (published programmes; your own drafts too)."""
-    stmt = select(Program).where(
-        scope.where(Program),
-        *svc.program_filters(
-            organization_id=organization_id, kind=kind, status=status, region=region, sector=sector, q=q
-        ),
-    )
-    rows, total = paginate(session, stmt, limit=limit, offset=offset, order_by=Program.id)
-    return Page(items=svc.programs_public(session, rows), total=total, limit=limit, offset=offset)
+    f = ProgramFilter(organization_id=organization_id, kind=kind, status=status, region=region, sector=sector, q=q)
+    return catalog.list_programs(session, scope, f, limit=limit, offset=offset)
 
 
 @programs.post("", response_model=ProgramPublic, status_code=status.HTTP_201_CREATED)
 def create_program(data: ProgramCreate, request: Request, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
     """Register a programme (admins)."""
-    program = svc.create_program(session, data=data, scope=scope, request_id=request_id(request))
-    return svc.programs_public(session, [program])[0]
+    return catalog.create_program(session, scope, data=data, request_id=request_id(request))
 
 
 @programs.get("/{program_id}", response_model=ProgramPublic)
 def get_program(program_id: int, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
     """One programme."""
-    program = get_in_scope(session, scope, Program, program_id, "Program")
-    return svc.programs_public(session, [program])[0]
+    return catalog.get_program(session, scope, program_id)
 
 
 @programs.patch("/{program_id}", response_model=ProgramPublic)
@@ -162,32 +137,20 @@ def update_program(
     Staff edits to a published programme put it back to ``draft`` unless the same request sets
     ``status`` (``active`` publishes it). Another organisation's programme answers 404.
     """
-    program = get_in_scope(session, scope, Program, program_id, "Program")
-    program = svc.update_program(session, program=program, data=data, scope=scope, request_id=request_id(request))
-    return svc.programs_public(session, [program])[0]
+    return catalog.update_program(session, scope, program_id=program_id, data=data, request_id=request_id(request))
 
 
 @programs.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_program(program_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete a programme nobody was referred to (its organisation's staff, admins)."""
-    program = get_in_scope(session, scope, Program, program_id, "Program")
-    svc.delete_program(session, program=program, scope=scope, request_id=request_id(request))
+    catalog.delete_program(session, scope, program_id=program_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-class Revision(BaseModel):
-    version: int
-    at: datetime
-    actor_user_id: int | None
-    action: str
-    changes: dict[str, Any]
 
 
 @programs.get("/{program_id}/revisions", response_model=list[Revision])
 def program_revisions(program_id: int, session: SessionDep, scope: ScopeDep) -> list[Revision]:
     """Who changed the programme, when, and each field's old and new value (oldest first)."""
-    get_in_scope(session, scope, Program, program_id, "Program")
-    return [Revision.model_validate(r, from_attributes=True) for r in svc.program_revisions(session, program_id)]
+    return catalog.program_revisions(session, scope, program_id)
 
 
 class Verification(BaseModel):
@@ -199,9 +162,9 @@ def verify_organization(
     organization_id: int, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Mark an organisation verified, or take the mark away (admins, forum organisers of its region)."""
-    org = get_in_scope(session, scope, Organization, organization_id, "Organization")
-    org = svc.set_verified(session, org=org, verified=body.verified, scope=scope, request_id=request_id(request))
-    return OrganizationPublic.model_validate(org.model_dump())
+    return catalog.set_verified(
+        session, scope, organization_id=organization_id, verified=body.verified, request_id=request_id(request)
+    )
 
 
 @organizations.get("/{organization_id}/demand", response_model=Demand)
@@ -210,4 +173,4 @@ def organization_demand(organization_id: int, session: SessionDep, scope: ScopeD
     programmes serve (sector and need), those eligible for one of its programmes, and those
     referred. Counts only; 1 to 4 are withheld (null) for everyone but administrators.
     Its own staff, forum organisers of its region and administrators."""
-    return demand.organization_demand(session, scope, organization_id, today=settings.today())
+    return demand_of(session, scope, organization_id, today=settings.today())

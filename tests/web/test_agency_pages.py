@@ -21,7 +21,7 @@ from sqlmodel import Session, func, select
 
 from models.organizations import Organization, Program, ProgramRevision, ProgramServiceArea
 from service.matching import demand_by_village
-from service.web.agency_pages import builder_from_tree, canonical, tree_of
+from service.web.agency.rule_builder import builder_from_tree, canonical, tree_of
 from tests.conftest import DEMO_PASSWORDS
 
 DINSOS = "Dinas Sosial Kota Bandung"

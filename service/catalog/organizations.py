@@ -1,0 +1,188 @@
+"""Organisations and their service points: listing in scope, registering, editing, verifying."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from models.organizations import (
+    Location,
+    LocationCreate,
+    LocationPublic,
+    Organization,
+    OrganizationCreate,
+    OrganizationPublic,
+    OrganizationUpdate,
+)
+from models.types import utcnow
+from models.users import Role
+from service.catalog import queries
+from service.catalog.access import require_admin, require_owner
+from service.catalog.queries import OrganizationFilter
+from service.core.audit import record_event
+from service.core.paging import Page
+from service.core.records import update_versioned
+from service.core.regions import require_regions
+from service.core.scope import Scope, get_in_scope
+from service.errors import Conflict, Forbidden, InvalidInput
+
+
+def organization_public(org: Organization) -> OrganizationPublic:
+    return OrganizationPublic.model_validate(org.model_dump())
+
+
+def _organization(session: Session, scope: Scope, organization_id: int) -> Organization:
+    found: Organization = get_in_scope(session, scope, Organization, organization_id, "Organization")
+    return found
+
+
+def list_organizations(
+    session: Session, scope: Scope, f: OrganizationFilter, *, limit: int, offset: int
+) -> Page[OrganizationPublic]:
+    """The organisations the caller may see that pass ``f``, one page, by id."""
+    rows, total = queries.organization_page(session, scope, f, limit=limit, offset=offset)
+    return Page(items=[organization_public(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+def organization_choices(session: Session, scope: Scope) -> list[OrganizationPublic]:
+    """Every organisation the caller may see, by name (an administrator choosing one)."""
+    return [organization_public(r) for r in queries.organizations_by_name(session, scope)]
+
+
+def get_organization(session: Session, scope: Scope, organization_id: int) -> OrganizationPublic:
+    """One organisation the caller may see (404 otherwise)."""
+    return organization_public(_organization(session, scope, organization_id))
+
+
+def create_organization(
+    session: Session, scope: Scope, *, data: OrganizationCreate, request_id: str | None
+) -> OrganizationPublic:
+    """Register an organisation (admins)."""
+    require_admin(scope, "register organisations")
+    require_regions(session, [data.region_code], loc=("body", "region_code"))
+    values = data.model_dump()
+    values["website"] = str(data.website) if data.website else None
+    if queries.organization_named(session, data.name, data.region_code) is not None:
+        raise Conflict(f"{data.name} is already registered in region {data.region_code}")
+    org = Organization(**values)
+    session.add(org)
+    session.flush()
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="create",
+        entity="organization",
+        entity_id=org.id,
+        request_id=request_id,
+    )
+    session.commit()
+    return organization_public(org)
+
+
+def update_organization(
+    session: Session, scope: Scope, *, organization_id: int, data: OrganizationUpdate, request_id: str | None
+) -> OrganizationPublic:
+    """Change an organisation's profile (its own staff, admins)."""
+    org = _organization(session, scope, organization_id)
+    require_owner(scope, organization_id, "edit an organisation's profile", record=f"Organization {organization_id}")
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+    for required in ("name", "kind", "region_code"):
+        if required in changes and changes[required] is None:
+            raise InvalidInput(f"{required} cannot be empty", loc=("body", required))
+    if changes.get("region_code"):
+        require_regions(session, [changes["region_code"]], loc=("body", "region_code"))
+    update_versioned(session, org, changes, expected_version=data.version, what="Organization")
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="update",
+        entity="organization",
+        entity_id=org.id,
+        request_id=request_id,
+        fields=list(changes),
+    )
+    session.commit()
+    return organization_public(org)
+
+
+def delete_organization(session: Session, scope: Scope, *, organization_id: int, request_id: str | None) -> None:
+    """Delete an organisation that offers no programme (admins)."""
+    org = _organization(session, scope, organization_id)
+    require_admin(scope, "delete organisations")
+    if queries.has_programs(session, organization_id):
+        raise Conflict("This organisation still has programmes; close or delete them first")
+    queries.delete_locations(session, organization_id)
+    session.delete(org)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="delete",
+        entity="organization",
+        entity_id=organization_id,
+        request_id=request_id,
+    )
+    session.commit()
+
+
+def set_verified(
+    session: Session, scope: Scope, *, organization_id: int, verified: bool, request_id: str | None
+) -> OrganizationPublic:
+    """Mark an organisation verified (or not) after checking it: admins and forum organisers."""
+    org = _organization(session, scope, organization_id)
+    if not (scope.is_admin or scope.role is Role.forum_organizer):
+        raise Forbidden("Only administrators and forum organisers verify organisations")
+    org.verified_at = utcnow() if verified else None
+    org.verified_by = scope.user_id if verified else None
+    session.add(org)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="verify" if verified else "unverify",
+        entity="organization",
+        entity_id=org.id,
+        request_id=request_id,
+    )
+    session.commit()
+    session.refresh(org)
+    return organization_public(org)
+
+
+# --- service points ---------------------------------------------------------------------------
+
+
+def list_locations(
+    session: Session, scope: Scope, *, organization_id: int, by_name: bool = False
+) -> list[LocationPublic]:
+    """An organisation's service points, by id (or by name), if the caller may see it."""
+    _organization(session, scope, organization_id)
+    return [
+        LocationPublic.model_validate(r.model_dump())
+        for r in queries.locations_of(session, organization_id, by_name=by_name)
+    ]
+
+
+def add_location(
+    session: Session, scope: Scope, *, org: int | Organization, data: LocationCreate, request_id: str | None
+) -> LocationPublic:
+    """Add a service point to an organisation (its own staff, admins).
+
+    ``org`` is the organisation's id; a caller that already holds the row may pass it (the HSDS
+    import does), which skips the lookup.
+    """
+    if isinstance(org, int):
+        org = _organization(session, scope, org)
+    assert org.id is not None
+    require_owner(scope, org.id, "add locations", record=f"Organization {org.id}")
+    require_regions(session, [data.region_code], loc=("body", "region_code"))
+    location = Location(organization_id=org.id, **data.model_dump())
+    session.add(location)
+    session.flush()
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="create",
+        entity="location",
+        entity_id=location.id,
+        request_id=request_id,
+    )
+    session.commit()
+    return LocationPublic.model_validate(location.model_dump())
