@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Session
+from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,10 +21,10 @@ class Page(BaseModel, Generic[T]):
 
 
 def paginate(
-    session: Session, stmt: sa.Select[tuple[R]], *, limit: int, offset: int, order_by: Any
+    session: Session, stmt: SelectOfScalar[R], *, limit: int, offset: int, order_by: Any
 ) -> tuple[list[R], int]:
     """Run ``stmt`` for one page, ordered for stable paging, and count all its rows."""
     total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     order = order_by if isinstance(order_by, tuple | list) else (order_by,)
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit).offset(offset)))
+    rows = list(session.exec(stmt.order_by(*order).limit(limit).offset(offset)))
     return rows, int(total or 0)
