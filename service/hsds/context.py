@@ -25,6 +25,7 @@ from service.hsds.rows import PackageRows
 from service.hsds.taxonomy import FIELD
 
 Model = type[Organization] | type[Location] | type[Program]
+REQUEST_ID = "hsds-import"  # what the audit trail records as the request of an import's writes
 
 
 class ImportContext:

@@ -15,7 +15,7 @@ from service import catalog
 from service.errors import Forbidden
 from service.hsds import queries
 from service.hsds.cells import number, validated
-from service.hsds.context import ImportContext
+from service.hsds.context import REQUEST_ID, ImportContext
 from service.hsds.ids import location_uuid
 from service.hsds.package import read_zip
 from service.hsds.report import ImportReport, Row
@@ -23,8 +23,6 @@ from service.hsds.rows import PackageRows
 from service.hsds.service_import import import_services
 from service.hsds.taxonomy import FIELD, ORGANIZATION_KIND, Term
 from service.hsds.words import default_org_description
-
-REQUEST_ID = "hsds-import"
 
 
 def import_actor(session: Session, *, username: str) -> int:

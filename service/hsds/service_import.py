@@ -20,14 +20,13 @@ from service import catalog
 from service.core.regions import require_regions
 from service.errors import InvalidInput
 from service.hsds.cells import day, errors_text, number, unit_of
-from service.hsds.context import ImportContext
+from service.hsds.context import REQUEST_ID, ImportContext
 from service.hsds.ids import parse_uuid, service_uuid
 from service.hsds.profile import REGION_RE, STATUS_IN
 from service.hsds.report import Row
 from service.hsds.taxonomy import FIELD, PROGRAM_KIND, SECTOR, Term
 
 Span = tuple[date | None, date | None]
-REQUEST_ID = "hsds-import"
 
 
 @dataclass(frozen=True)
