@@ -122,19 +122,14 @@ def hsds_import(
     Exit status: 0 when every row was taken, 1 when some were refused (the good ones are still
     written), 2 when the package cannot be read at all.
     """
-    from sqlmodel import select
-
-    from models.users import User
-    from service.hsds import PackageError, import_package
+    from service.hsds import PackageError, import_actor, import_package
 
     with Session(make_engine(get_settings()), expire_on_commit=False) as session:
-        actor_id = None
-        if actor is not None:
-            user = session.exec(select(User).where(User.username == actor)).first()
-            if user is None or user.role is not Role.admin:
-                typer.echo(f"error: {actor} is not an administrator", err=True)
-                raise typer.Exit(2)
-            actor_id = user.id
+        try:
+            actor_id = None if actor is None else import_actor(session, username=actor)
+        except ServiceError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
         try:
             report = import_package(session, path, actor_user_id=actor_id)
         except (PackageError, OSError) as exc:

@@ -161,19 +161,14 @@ def list_locations(
 
 
 def add_location(
-    session: Session, scope: Scope, *, org: int | Organization, data: LocationCreate, request_id: str | None
+    session: Session, scope: Scope, *, org: int, data: LocationCreate, request_id: str | None
 ) -> LocationPublic:
-    """Add a service point to an organisation (its own staff, admins).
-
-    ``org`` is the organisation's id; a caller that already holds the row may pass it (the HSDS
-    import does), which skips the lookup.
-    """
-    if isinstance(org, int):
-        org = _organization(session, scope, org)
-    assert org.id is not None
-    require_owner(scope, org.id, "add locations", record=f"Organization {org.id}")
+    """Add a service point to the organisation ``org`` (its own staff, admins)."""
+    org_row = _organization(session, scope, org)
+    assert org_row.id is not None
+    require_owner(scope, org_row.id, "add locations", record=f"Organization {org_row.id}")
     require_regions(session, [data.region_code], loc=("body", "region_code"))
-    location = Location(organization_id=org.id, **data.model_dump())
+    location = Location(organization_id=org_row.id, **data.model_dump())
     session.add(location)
     session.flush()
     record_event(

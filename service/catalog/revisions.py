@@ -46,7 +46,7 @@ def plain(value: Any) -> Any:
 
 
 def record_revision(
-    session: Session, program: Program, *, action: str, changes: dict[str, tuple[Any, Any]], actor: int
+    session: Session, program: Program, *, action: str, changes: dict[str, tuple[Any, Any]], actor: int | None
 ) -> None:
     """Add a revision of ``program`` at its current version (committed with the change)."""
     assert program.id is not None

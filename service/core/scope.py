@@ -41,7 +41,7 @@ def overlaps(column: Any, scope_code: str) -> ColumnElement[bool]:
 class Scope:
     """The caller's reach, derived from their role and its link."""
 
-    user_id: int
+    user_id: int | None  # None: the service itself (a command run without an account)
     role: Role
     facilitator_id: int | None = None
     organization_id: int | None = None

@@ -39,6 +39,8 @@ def submit_job(
         raise ValueError(f"no imported module declares the job kind {kind!r}")
     if len(json.dumps(params, allow_nan=False)) > PARAMS_LIMIT:
         raise ValueError(f"the params of a {kind} job exceed {PARAMS_LIMIT} bytes; store the data and pass its name")
+    if scope.user_id is None:
+        raise ValueError("a job belongs to the account that starts it; this caller has none")
     job = Job(kind=kind, params=params, owner_user_id=scope.user_id, max_attempts=declared.max_attempts)
     session.add(job)
     record_event(

@@ -125,7 +125,7 @@ def open_referrals_by_program(session: Session, household_id: int, program_ids: 
     return {r.program_id: r for r in rows}
 
 
-def referral_by_key(session: Session, user_id: int, key: str) -> Referral | None:
+def referral_by_key(session: Session, user_id: int | None, key: str) -> Referral | None:
     return session.exec(
         select(Referral).where(Referral.created_by_user_id == user_id, Referral.idempotency_key == key)
     ).first()

@@ -11,7 +11,7 @@ from service.referrals import queries
 from service.referrals.rules import S
 
 
-def change_status(session: Session, referral: Referral, to: S, *, actor_user_id: int, note: str | None) -> None:
+def change_status(session: Session, referral: Referral, to: S, *, actor_user_id: int | None, note: str | None) -> None:
     """Change status once, atomically; record the event. Capacity follows enrolment and drops."""
     current = referral.status
     now = utcnow()

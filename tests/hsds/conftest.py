@@ -7,11 +7,8 @@ backend the suite runs on (``--db``).
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -22,9 +19,6 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
-from sqlmodel import Session
-
-from tests.conftest import Backend, settings_for
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "hsds"
 BASE_30 = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
@@ -119,26 +113,7 @@ def assert_valid(instance: Any, schema: dict[str, Any]) -> None:
     assert not errors, "\n".join(errors[:20])
 
 
-@pytest.fixture(scope="session")
-def empty_backend(backend: Backend, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
-    """A template database with the migrations and the regions only (no demo)."""
-    from seeds.regions import load_regions
-    from service.db import make_engine
-    from service.migrations import upgrade
-
-    empty = dataclasses.replace(backend, workdir=tmp_path_factory.mktemp("hsds-empty"), template="")
-    url = empty.new_empty(f"jejaring_test_{os.getpid()}_hsdsempty")
-    engine = make_engine(settings_for(url))
-    upgrade(engine)
-    with Session(engine) as session:
-        load_regions(session)
-    engine.dispose()
-    empty.freeze_template(url)
-    yield empty
-
-
 @pytest.fixture
-def empty_db_url(empty_backend: Backend) -> Iterator[str]:
-    url = empty_backend.clone()
-    yield url
-    empty_backend.drop(url)
+def empty_db_url(bare_db_url: str) -> str:
+    """A copy of the regions-only database (tests/conftest.py's ``bare_backend``)."""
+    return bare_db_url
