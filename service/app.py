@@ -15,7 +15,8 @@ from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import agency, home, map_pages
+from service.web import agency, home
+from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family
 from service.web.facilitator import network as facilitator_network

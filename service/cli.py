@@ -157,7 +157,7 @@ def boundaries_import(
     any feature is refused; then nothing is stored.
     """
     from mapping.boundaries import BoundaryFileError
-    from service.boundaries import BoundaryImportRefused, import_boundaries
+    from service.maps import BoundaryImportRefused, import_boundaries
 
     with Session(make_engine(get_settings()), expire_on_commit=False) as session:
         try:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from mapping.boundaries import BoundaryFileError, RefusedFeature
 from models.regions import Region, RegionBoundary
-from service.boundaries import (
+from service.maps import (
     BoundaryImportRefused,
     ImportReport,
     boundary_count,

@@ -13,7 +13,7 @@ from shapely.geometry import box, shape
 from sqlmodel import Session, select
 
 from models.households import Household
-from service.boundaries import import_boundaries
+from service.maps import import_boundaries
 from tests.test_cli import jejaring
 
 Headers = Callable[[str], dict[str, str]]

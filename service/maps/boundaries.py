@@ -8,25 +8,19 @@ is written. Storing is one transaction that replaces the outlines of codes alrea
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
-import sqlalchemy as sa
-from shapely import from_geojson, to_geojson
-from shapely.geometry.base import BaseGeometry
-from sqlmodel import Session, col, select
+from shapely import to_geojson
+from sqlmodel import Session
 
 from mapping.boundaries import RefusedFeature, codes_in_file, read_boundaries
-from models.regions import Region, RegionBoundary
 from models.types import utcnow
 from service.errors import ServiceError
+from service.maps import queries
 
 logger = logging.getLogger(__name__)
-
-BATCH = 500
-"""Codes per ``IN (...)`` query."""
 
 
 @dataclass
@@ -68,28 +62,6 @@ class BoundaryImportRefused(ServiceError):
         self.report = report
 
 
-def _batches(codes: Iterable[str]) -> Iterator[list[str]]:
-    ordered = sorted(set(codes))
-    for start in range(0, len(ordered), BATCH):
-        yield ordered[start : start + BATCH]
-
-
-def known_region_codes(session: Session, codes: Iterable[str]) -> set[str]:
-    """Which of ``codes`` are in the region list."""
-    found: set[str] = set()
-    for batch in _batches(codes):
-        found.update(session.exec(select(Region.code).where(col(Region.code).in_(batch))).all())
-    return found
-
-
-def _stored_codes(session: Session, codes: Iterable[str]) -> set[str]:
-    found: set[str] = set()
-    for batch in _batches(codes):
-        stmt = select(RegionBoundary.region_code).where(col(RegionBoundary.region_code).in_(batch))
-        found.update(session.exec(stmt).all())
-    return found
-
-
 def import_boundaries(
     session: Session,
     path: str | PathLike[str],
@@ -100,7 +72,7 @@ def import_boundaries(
 ) -> ImportReport:
     """Store the region outlines of a GeoJSON or GeoPackage file, all or (if accepted) the valid ones."""
     path = Path(path)
-    known = known_region_codes(session, codes_in_file(path, code_column, layer=layer))
+    known = queries.known_region_codes(session, codes_in_file(path, code_column, layer=layer))
     boundaries = read_boundaries(path, code_column, known, layer=layer)
     report = ImportReport(
         source=boundaries.source, refused=boundaries.refused, unmatched_codes=boundaries.unmatched_codes
@@ -108,7 +80,7 @@ def import_boundaries(
     if report.refused and not accept_partial:
         raise BoundaryImportRefused(report)
     try:
-        existing = _stored_codes(session, boundaries.geometries)
+        existing = queries.stored_boundary_codes(session, boundaries.geometries)
         now = utcnow()
         rows = [
             {"region_code": code, "geometry": to_geojson(geometry), "source": report.source[:200], "updated_at": now}
@@ -116,10 +88,7 @@ def import_boundaries(
         ]
         updates = [r for r in rows if r["region_code"] in existing]
         inserts = [{**r, "created_at": now} for r in rows if r["region_code"] not in existing]
-        if updates:
-            session.execute(sa.update(RegionBoundary), updates)
-        if inserts:
-            session.execute(sa.insert(RegionBoundary), inserts)
+        queries.write_boundaries(session, updates=updates, inserts=inserts)
         session.commit()
     except BaseException:
         session.rollback()
@@ -135,20 +104,3 @@ def import_boundaries(
         },
     )
     return report
-
-
-def load_boundaries(session: Session, codes: Iterable[str]) -> dict[str, BaseGeometry]:
-    """The stored outlines of ``codes`` (those that have one), as shapely geometries in WGS84."""
-    out: dict[str, BaseGeometry] = {}
-    for batch in _batches(codes):
-        stmt = select(RegionBoundary.region_code, RegionBoundary.geometry).where(
-            col(RegionBoundary.region_code).in_(batch)
-        )
-        for code, text in session.exec(stmt).all():
-            out[code] = from_geojson(text)
-    return out
-
-
-def boundary_count(session: Session) -> int:
-    """How many regions have a stored outline."""
-    return int(session.exec(select(sa.func.count()).select_from(RegionBoundary)).one())

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -73,9 +74,9 @@ def _error(request: Request, settings: Settings, exc: ServiceError, fmt: str) ->
     return HTMLResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-def _answer(request: Request, settings: Settings, build: Any, fmt: str, tiles: bool) -> Response:
+def _answer(request: Request, settings: Settings, build: Callable[[], MapDoc], fmt: str, tiles: bool) -> Response:
     try:
-        doc: MapDoc = build()
+        doc = build()
     except ServiceError as exc:
         return _error(request, settings, exc, fmt)
     if fmt == "geojson":
