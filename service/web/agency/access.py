@@ -10,11 +10,12 @@ from models.users import Role
 from service import catalog
 from service.deps import SessionDep
 from service.errors import NotFound
+from service.i18n import N_
 from service.settings import Settings
 from service.web.kit import Gate, Viewer, error_page, render, whole_number
 
 # Agency staff of an organisation and admins; other roles get a 403 page, strangers the sign-in.
-GATE = Gate(roles=(Role.agency_staff, Role.admin), refused="ag.err.forbidden", refused_status=403, linked=True)
+GATE = Gate(roles=(Role.agency_staff, Role.admin), refused=N_("ag.err.forbidden"), refused_status=403, linked=True)
 
 
 def organization_of(session: SessionDep, viewer: Viewer, raw: str | None) -> OrganizationPublic | None:
