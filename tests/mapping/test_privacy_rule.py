@@ -1,0 +1,26 @@
+"""The one small-count rule every published count goes through (mapping.privacy)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mapping.privacy import MIN_HOUSEHOLDS, shown, withhold, withhold_complementary
+
+
+def test_withhold_hides_one_to_four_for_all_but_exact_readers() -> None:
+    assert [withhold(n) for n in (0, 1, 4, 5, 60)] == [0, None, None, 5, 60]
+    assert [withhold(n, exact=True) for n in (1, 4)] == [1, 4]
+    assert shown(False)(3) == f"< {MIN_HOUSEHOLDS}" and shown(True)(3) == "3"
+
+
+@given(st.dictionaries(st.sampled_from(["eligible", "unknown", "ineligible"]), st.integers(0, 60), min_size=3))
+def test_a_small_count_is_never_the_only_one_withheld_beside_another_count(counts: dict[str, int]) -> None:
+    published = withhold_complementary(counts)
+    small = [k for k, v in counts.items() if 0 < v < MIN_HOUSEHOLDS]
+    hidden = [k for k, v in published.items() if v is None]
+    assert set(small) <= set(hidden)
+    others = [k for k, v in counts.items() if v > 0 and k not in small]
+    if len(small) == 1 and others:
+        assert len(hidden) == 2  # the next smallest goes with it: the total no longer gives it away
+    assert all(published[k] == counts[k] for k in counts if k not in hidden)
