@@ -113,8 +113,8 @@ def test_job_of_a_killed_worker_process_is_resumed_by_the_next_consumer(
         KINDS,
     )
     try:
-        running = wait_for(client, headers, job["id"], lambda b: b["status"] == "running", timeout=30)
-        assert running["progress"] == 0.5
+        # Running, and halfway: the job has reported its progress (a moment after it was claimed).
+        wait_for(client, headers, job["id"], lambda b: b["status"] == "running" and b["progress"] == 0.5, timeout=30)
     finally:
         stop_process(worker, signal.SIGKILL)
     assert client.get(f"/api/v1/jobs/{job['id']}", headers=headers).json()["status"] == "running"
