@@ -55,3 +55,16 @@ class AuditEvent(Timestamped, table=True):
     entity_id: str | None = Field(default=None, max_length=40)
     request_id: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] | None = json_column()
+
+
+class UserSession(SQLModel, table=True):
+    """A signed-in session: the bearer token's id (``jti``). A token counts only while its row
+    exists, is not revoked and has not expired, so sign-out, password reset and deactivation end it."""
+
+    __tablename__ = "user_session"
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from service.api import catalog, households, jobs, matching, network, people, referrals, system
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
+from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
 from service.web import agency, home
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
+    app.state.signin_guard = SignInGuard.from_settings(settings)
     install_error_handlers(app)
 
     @app.middleware("http")

@@ -95,6 +95,39 @@ def users_create(
     typer.echo(f"created user {user.username} (id {user.id}, role {role.value})")
 
 
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Stop an account: it can no longer sign in and every session it holds ends at once."""
+    from service.people.accounts import deactivate_user
+
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        try:
+            user = deactivate_user(session, username=username)
+        except ServiceError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(f"deactivated user {user.username} (id {user.id}); their sessions are ended")
+
+
+@users_app.command("reset-password")
+def users_reset_password(username: str) -> None:
+    """Set a new password (first line of standard input, or asked for twice at a terminal) and
+    end every session the account holds."""
+    from service.people.accounts import reset_password
+
+    if sys.stdin.isatty():
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+        try:
+            user = reset_password(session, username=username, password=password)
+        except ServiceError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from exc
+    typer.echo(f"new password set for {user.username} (id {user.id}); their sessions are ended")
+
+
 @hsds_app.command("export")
 def hsds_export(
     path: Annotated[Path, typer.Argument(help="The zip to write, e.g. jejaring-hsds.zip")],

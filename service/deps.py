@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from models.users import User
 from service.core.scope import Scope
+from service.core.signin_guard import SignInGuard
 from service.errors import Forbidden, Unauthorized
 from service.jobs.queue import JobQueue
 from service.people.accounts import user_for_token
@@ -87,9 +88,23 @@ def get_job_queue(request: Request) -> JobQueue:
 JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
 
 
+def get_signin_guard(request: Request) -> SignInGuard:
+    """The app's sign-in rate limits and password-hash slots (built with the app)."""
+    guard: SignInGuard = request.app.state.signin_guard
+    return guard
+
+
+SignInGuardDep = Annotated[SignInGuard, Depends(get_signin_guard)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address (the proxy's X-Forwarded-For when uvicorn trusts it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def request_id(request: Request) -> str | None:
     rid: str | None = getattr(request.state, "request_id", None)
     return rid
 
 
-__all__ = ["AdminScope", "CurrentUser", "JobQueueDep", "ScopeDep", "SessionDep", "SettingsDep"]
+__all__ = ["AdminScope", "CurrentUser", "JobQueueDep", "ScopeDep", "SessionDep", "SettingsDep", "SignInGuardDep"]

@@ -50,3 +50,23 @@ class InvalidInput(ServiceError):
 
     def body(self) -> dict[str, Any]:
         return {"detail": [{"loc": list(self.loc), "msg": self.message, "type": self.kind}]}
+
+
+class TooManyRequests(ServiceError):
+    """429: the caller must wait ``retry_after`` seconds (sent as ``Retry-After``)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(ServiceError):
+    """503: the service is too busy right now; try again after ``retry_after`` seconds."""
+
+    status_code = 503
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(retry_after)})
+        self.retry_after = retry_after

@@ -46,12 +46,42 @@ class Settings(BaseSettings):
         default="jejaring", pattern=r"^[A-Za-z0-9_]{1,64}$", description="Queue name inside the jobs storage"
     )
     jobs_workers: int = Field(default=2, ge=1, le=64, description="Jobs run at once by one consumer")
+    login_limit_account: str = Field(
+        default="6/minute",
+        description="Sign-in attempts per account (moving window, limits' notation: 6/minute, 20/hour); "
+        "a successful sign-in starts the account's count afresh",
+    )
+    login_limit_address: str = Field(
+        default="30/minute", description="Sign-in attempts per client address, successful or not"
+    )
+    password_hash_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Password hashes computed at once per process (argon2: 64 MiB each)"
+    )
+    password_hash_wait_seconds: float = Field(
+        default=10.0, gt=0, description="How long a sign-in waits for a free hash slot before answering 503"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise ValueError("JEJARING_SECRET_KEY must be set to a random value of 32+ characters in production")
         return self
+
+    @model_validator(mode="after")
+    def _login_limits_parse(self) -> Settings:
+        from limits import parse
+
+        for name in ("login_limit_account", "login_limit_address"):
+            try:
+                parse(getattr(self, name))
+            except ValueError as exc:
+                raise ValueError(f"JEJARING_{name.upper()} is not a rate such as 6/minute") from exc
+        return self
+
+    @property
+    def shared_store_url(self) -> str | None:
+        """The Redis of the job queue, shared by every worker (rate limits); None on a SQLite queue."""
+        return self.jobs_url if self.jobs_url.startswith(("redis://", "rediss://")) else None
 
     @model_validator(mode="after")
     def _known_timezone(self) -> Settings:

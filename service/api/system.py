@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
@@ -16,7 +16,16 @@ from service.api.params import Limit, Offset
 from service.core import regions as region_list
 from service.core.paging import Page
 from service.db import database_reachable
-from service.deps import CurrentUser, ScopeDep, SessionDep, SettingsDep, request_id
+from service.deps import (
+    CurrentUser,
+    ScopeDep,
+    SessionDep,
+    SettingsDep,
+    SignInGuardDep,
+    client_address,
+    oauth2_scheme,
+    request_id,
+)
 from service.errors import Unauthorized
 from service.people import accounts
 
@@ -40,14 +49,22 @@ class Token(BaseModel):
     expires_in: int
 
 
-@auth.post("/token", response_model=Token)
+@auth.post(
+    "/token",
+    response_model=Token,
+    responses={
+        429: {"description": "Too many attempts for this account or from this address; see Retry-After"},
+        503: {"description": "Too many sign-ins at once; see Retry-After"},
+    },
+)
 def sign_in(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
+    guard: SignInGuardDep,
 ) -> Token:
-    """Exchange a username and password for a bearer token."""
+    """Exchange a username and password for a bearer token (rate-limited per account and address)."""
     done = accounts.sign_in(
         session,
         username=form.username,
@@ -55,10 +72,25 @@ def sign_in(
         secret=settings.secret_key,
         minutes=settings.token_minutes,
         request_id=request_id(request),
+        guard=guard,
+        address=client_address(request),
     )
     if done is None:
         raise Unauthorized("Incorrect username or password")
     return Token(access_token=done.token, expires_in=settings.token_minutes * 60)
+
+
+@auth.post("/logout", status_code=204)
+def sign_out(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Response:
+    """End the session of the bearer token this is called with; the token is refused from now on."""
+    if not accounts.sign_out(session, token, secret=settings.secret_key, request_id=request_id(request)):
+        raise Unauthorized()
+    return Response(status_code=204)
 
 
 @me.get("/me", response_model=UserPublic)

@@ -21,9 +21,11 @@ def record_event(
     entity_id: Any = None,
     request_id: str | None = None,
     fields: list[str] | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> None:
-    """Add an audit event to the session's transaction (committed with the change it records)."""
-    detail = {"fields": sorted(fields)} if fields else None
+    """Add an audit event to the session's transaction (committed with the change it records).
+    ``detail`` adds named facts (a failed sign-in's username and address), never a secret."""
+    detail = ({"fields": sorted(fields)} if fields else {}) | (detail or {}) or None
     session.add(
         AuditEvent(
             actor_user_id=actor_user_id,

@@ -1,8 +1,11 @@
-"""User accounts: signing in with a password, the bearer token's user, creating accounts."""
+"""User accounts: signing in with a password, sessions and their bearer tokens, creating,
+deactivating and resetting accounts."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -12,19 +15,24 @@ from models.network import Forum
 from models.organizations import Organization
 from models.protection import hash_password, verify_password
 from models.types import utcnow
-from models.users import Role, User
+from models.users import Role, User, UserSession
 from service.core.audit import record_event
-from service.core.security import create_token, user_id_from_token
-from service.errors import Conflict, InvalidInput
+from service.core.security import create_token, new_token_id, token_claims
+from service.core.signin_guard import SignInGuard
+from service.errors import Conflict, InvalidInput, NotFound
 from service.people import queries
 
 
 def user_for_token(session: Session, token: str | None, *, secret: str) -> User | None:
-    """The active user a bearer token names, or ``None`` (no token, bad or expired)."""
+    """The active user a bearer token names, or ``None`` (no token, bad, expired or revoked)."""
     if not token:
         return None
-    user_id = user_id_from_token(token, secret=secret)
-    if user_id is None:
+    claims = token_claims(token, secret=secret)
+    if claims is None:
+        return None
+    user_id, token_id = claims
+    held = session.get(UserSession, token_id)
+    if held is None or held.user_id != user_id or held.revoked_at is not None or held.expires_at <= utcnow():
         return None
     user = session.get(User, user_id)
     if user is None or not user.is_active:
@@ -32,10 +40,12 @@ def user_for_token(session: Session, token: str | None, *, secret: str) -> User 
     return user
 
 
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or ``None`` (the same cost either way)."""
+def authenticate(session: Session, username: str, password: str, *, guard: SignInGuard | None = None) -> User | None:
+    """The active user with these credentials, or ``None`` (the same cost either way). With a
+    ``guard``, the hash waits for one of its slots (a bounded number run at once)."""
     user = queries.user_by_username(session, username)
-    ok = verify_password(password, user.password_hash if user else None)
+    with guard.hash_slot() if guard else nullcontext():
+        ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
         return None
     return user
@@ -50,22 +60,115 @@ class SignedIn:
 
 
 def sign_in(
-    session: Session, *, username: str, password: str, secret: str, minutes: int, request_id: str | None
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    secret: str,
+    minutes: int,
+    request_id: str | None,
+    guard: SignInGuard | None = None,
+    address: str | None = None,
 ) -> SignedIn | None:
-    """Check the credentials and issue a token; a failure is audited and answers ``None``."""
-    user = authenticate(session, username, password)
+    """Check the credentials and issue a token for a new session; a failure is audited (with the
+    username and client address, never the password) and answers ``None``. With a ``guard``,
+    ``TooManyRequests`` when the account or the address has tried too often."""
+    if guard is not None:
+        guard.admit(username=username, address=address or "unknown")
+    user = authenticate(session, username, password, guard=guard)
     if user is None:
-        record_event(session, actor_user_id=None, action="login_failed", entity="user", request_id=request_id)
+        known = queries.user_by_username(session, username)
+        record_event(
+            session,
+            actor_user_id=None,
+            action="login_failed",
+            entity="user",
+            entity_id=known.id if known else None,
+            request_id=request_id,
+            detail={"username": username[:80], "address": (address or "unknown")[:64]},
+        )
         session.commit()
         return None
     assert user.id is not None
-    user.last_login_at = utcnow()
+    if guard is not None:
+        guard.succeeded(username=username)
+    now = utcnow()
+    user.last_login_at = now
     session.add(user)
+    queries.drop_expired_sessions(session, user.id, now=now)
+    token_id = new_token_id()
+    session.add(UserSession(id=token_id, user_id=user.id, created_at=now, expires_at=now + timedelta(minutes=minutes)))
     record_event(
         session, actor_user_id=user.id, action="login", entity="user", entity_id=user.id, request_id=request_id
     )
     session.commit()
-    return SignedIn(user, create_token(user_id=user.id, secret=secret, minutes=minutes))
+    return SignedIn(user, create_token(user_id=user.id, secret=secret, minutes=minutes, token_id=token_id))
+
+
+def sign_out(session: Session, token: str | None, *, secret: str, request_id: str | None = None) -> bool:
+    """Revoke the session of ``token``; ``False`` when it names no live session."""
+    user = user_for_token(session, token, secret=secret)
+    claims = token_claims(token, secret=secret) if token else None
+    if user is None or claims is None:
+        return False
+    held = session.get(UserSession, claims[1])
+    assert held is not None
+    held.revoked_at = utcnow()
+    session.add(held)
+    record_event(
+        session, actor_user_id=user.id, action="logout", entity="user", entity_id=user.id, request_id=request_id
+    )
+    session.commit()
+    return True
+
+
+def _account(session: Session, username: str) -> User:
+    user = queries.user_by_username(session, username)
+    if user is None:
+        raise NotFound(f"no user {username}")
+    return user
+
+
+def deactivate_user(session: Session, *, username: str, actor_user_id: int | None = None) -> User:
+    """Stop an account: it cannot sign in, and every session it holds ends now."""
+    user = _account(session, username)
+    assert user.id is not None
+    user.is_active = False
+    session.add(user)
+    revoked = queries.revoke_sessions(session, user.id, now=utcnow())
+    record_event(
+        session,
+        actor_user_id=actor_user_id,
+        action="deactivate",
+        entity="user",
+        entity_id=user.id,
+        fields=["is_active"],
+        detail={"sessions_revoked": revoked},
+    )
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, *, username: str, password: str, actor_user_id: int | None = None) -> User:
+    """Give an account a new password and end every session it holds."""
+    if len(password) < 8:
+        raise InvalidInput("the password needs at least 8 characters", loc=("password",))
+    user = _account(session, username)
+    assert user.id is not None
+    user.password_hash = hash_password(password)
+    session.add(user)
+    revoked = queries.revoke_sessions(session, user.id, now=utcnow())
+    record_event(
+        session,
+        actor_user_id=actor_user_id,
+        action="password_reset",
+        entity="user",
+        entity_id=user.id,
+        fields=["password_hash"],
+        detail={"sessions_revoked": revoked},
+    )
+    session.commit()
+    return user
 
 
 _LINKS: dict[Role, tuple[str, Any, str]] = {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.households import Facilitator, FacilitatorVillage, Household
-from models.users import User
+from models.users import User, UserSession
 from service.core.paging import paginate
 from service.core.scope import Scope, within
 
@@ -73,3 +74,20 @@ def replace_villages(session: Session, facilitator_id: int, codes: Sequence[str]
     session.execute(sa.delete(FacilitatorVillage).where(col(FacilitatorVillage.facilitator_id) == facilitator_id))
     for code in dict.fromkeys(codes):
         session.add(FacilitatorVillage(facilitator_id=facilitator_id, village_code=code))
+
+
+def revoke_sessions(session: Session, user_id: int, *, now: datetime) -> int:
+    """End every live session of the user; how many were live."""
+    result = session.execute(
+        sa.update(UserSession)
+        .where(col(UserSession.user_id) == user_id, col(UserSession.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def drop_expired_sessions(session: Session, user_id: int, *, now: datetime) -> None:
+    """Forget the user's sessions that have expired (their tokens are refused anyway)."""
+    session.execute(
+        sa.delete(UserSession).where(col(UserSession.user_id) == user_id, col(UserSession.expires_at) <= now)
+    )

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from models.users import Role
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, request_id
-from service.i18n import LANGUAGES
+from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, SignInGuardDep, client_address, request_id
+from service.errors import ServiceUnavailable, TooManyRequests
+from service.i18n import LANGUAGES, N_
 from service.people import accounts
 from service.people.home import home_summary
 from service.web.kit import LANG_COOKIE, csrf_ok, page_user, render, safe_next
@@ -30,16 +31,26 @@ def login_submit(
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
+    guard: SignInGuardDep,
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    done = accounts.sign_in(
-        session,
-        username=username,
-        password=password,
-        secret=settings.secret_key,
-        minutes=settings.token_minutes,
-        request_id=request_id(request),
-    )
+    try:
+        done = accounts.sign_in(
+            session,
+            username=username,
+            password=password,
+            secret=settings.secret_key,
+            minutes=settings.token_minutes,
+            request_id=request_id(request),
+            guard=guard,
+            address=client_address(request),
+        )
+    except (TooManyRequests, ServiceUnavailable) as exc:
+        error = N_("login.throttled") if isinstance(exc, TooManyRequests) else N_("login.busy")
+        context = {"next": safe_next(next), "error": error, "username": username}
+        refused = render(request, settings, "login.html", context, status_code=exc.status_code)
+        refused.headers.update(exc.headers or {})
+        return refused
     if done is None:
         context = {"next": safe_next(next), "error": "login.failed", "username": username}
         return render(request, settings, "login.html", context, status_code=401)
@@ -56,10 +67,12 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, session: SessionDep, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     if token and not csrf_ok(csrf, token, settings):
         return HTMLResponse("Invalid form token; reload the page and try again.", status_code=403)
+    if token:
+        accounts.sign_out(session, token, secret=settings.secret_key, request_id=request_id(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
