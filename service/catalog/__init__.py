@@ -17,6 +17,7 @@ from service.catalog.organizations import (
 )
 from service.catalog.programs import (
     PUBLISHED_STATUSES,
+    PlacesHeld,
     create_program,
     create_program_as,
     delete_program,
@@ -33,6 +34,7 @@ from service.catalog.revisions import Revision, RevisionHistory, program_revisio
 __all__ = [
     "PUBLISHED_STATUSES",
     "OrganizationFilter",
+    "PlacesHeld",
     "ProgramFilter",
     "Revision",
     "RevisionHistory",

@@ -29,13 +29,39 @@ from service.catalog.queries import ProgramFilter
 from service.catalog.revisions import plain, record_revision
 from service.core.audit import record_event
 from service.core.paging import Page
-from service.core.records import require_row, update_versioned
+from service.core.records import require_row, require_version, update_versioned
 from service.core.regions import require_regions
 from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, InvalidInput, NotFound
 
 PUBLISHED_STATUSES = (ProgramStatus.active, ProgramStatus.paused)
 DATE_FIELDS = ("opens_on", "closes_on", "valid_from", "valid_to")
+
+
+class PlacesHeld(InvalidInput):
+    """A change would leave fewer places than the families enrolled now hold (422 at ``field``)."""
+
+    def __init__(self, field: str, *, held: int, capacity: int) -> None:
+        if field == "capacity":
+            message = f"the capacity cannot be less than {held}: the places held by families enrolled now"
+        else:
+            message = (
+                f"at most {capacity - held} can remain: families enrolled now hold {held} of the capacity of {capacity}"
+            )
+        super().__init__(message, loc=("body", field), kind="capacity_held")
+        self.field, self.held, self.capacity = field, held, capacity
+
+
+def check_places_held(session: Session, program_id: int, merged: dict[str, Any]) -> None:
+    """Refuse a capacity below the families enrolled now, or more places left than it leaves free."""
+    capacity, remaining = merged.get("capacity"), merged.get("capacity_remaining")
+    if capacity is None:
+        return
+    held = queries.places_held(session, program_id)
+    if capacity < held:
+        raise PlacesHeld("capacity", held=held, capacity=capacity)
+    if remaining is not None and remaining > capacity - held:
+        raise PlacesHeld("capacity_remaining", held=held, capacity=capacity)
 
 
 def programs_public(session: Session, programs: Sequence[Program]) -> list[ProgramPublic]:
@@ -194,10 +220,14 @@ def update_program(
             raise InvalidInput(f"{required} cannot be empty", loc=("body", required))
     if "sectors" in changes and changes["sectors"] is None:
         changes["sectors"] = []
+    merged = {**program.model_dump(), **changes}
     try:
-        check_program_ranges({**program.model_dump(), **changes})
+        check_program_ranges(merged)
     except ValueError as exc:
         raise InvalidInput(str(exc), loc=("body",)) from exc
+    if {"capacity", "capacity_remaining"} & set(changes):
+        require_version(program, data.version, what="Program")  # a stale form is a conflict first
+        check_places_held(session, program_id, merged)
     new_area = data.service_area if "service_area" in data.model_fields_set else None
     new_locations = data.location_ids if "location_ids" in data.model_fields_set else None
     _check_links(

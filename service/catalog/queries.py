@@ -18,7 +18,7 @@ from models.organizations import (
     ProgramRevision,
     ProgramServiceArea,
 )
-from models.referrals import Referral
+from models.referrals import Referral, ReferralStatus
 from models.users import User
 from service.core.paging import paginate
 from service.core.scope import Scope, overlaps, within
@@ -207,6 +207,16 @@ def delete_program_links(session: Session, program_id: int) -> None:
     """Remove the programme's service area and locations."""
     session.execute(sa.delete(ProgramServiceArea).where(col(ProgramServiceArea.program_id) == program_id))
     session.execute(sa.delete(ProgramLocation).where(col(ProgramLocation.program_id) == program_id))
+
+
+def places_held(session: Session, program_id: int) -> int:
+    """How many families are enrolled in the programme now (each holds one of its places)."""
+    held = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Referral)
+        .where(col(Referral.program_id) == program_id, col(Referral.status) == ReferralStatus.enrolled)
+    )
+    return int(held or 0)
 
 
 def has_referrals(session: Session, program_id: int) -> bool:

@@ -17,6 +17,15 @@ def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
     return int(result.rowcount)
 
 
+def require_version(obj: Any, expected_version: int, *, what: str) -> None:
+    """Raise 409 when ``obj`` is no longer at the version the caller read."""
+    if obj.version != expected_version:
+        raise Conflict(
+            f"{what} {obj.id} was changed by someone else (version {obj.version}, "
+            f"you sent {expected_version}); reload it and apply your change again"
+        )
+
+
 def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, expected_version: int, what: str) -> None:
     """Apply ``changes`` to ``obj`` only if it is still at ``expected_version``; bump the version.
 
@@ -24,11 +33,7 @@ def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, exp
     racing cannot both win. The caller commits.
     """
     model = type(obj)
-    if obj.version != expected_version:
-        raise Conflict(
-            f"{what} {obj.id} was changed by someone else (version {obj.version}, "
-            f"you sent {expected_version}); reload it and apply your change again"
-        )
+    require_version(obj, expected_version, what=what)
     values = dict(changes)
     values["version"] = expected_version + 1
     changed = rows_changed(

@@ -153,30 +153,37 @@ def set_fields(session: Session, referral_id: int | None, values: dict[str, Any]
 
 
 def take_place(session: Session, program_id: int, *, at: datetime) -> bool:
-    """Take one place of the programme (no limit: always); ``False`` when none is left."""
+    """Take one place of the programme (no limit: always); ``False`` when none is left.
+
+    A place taken changes the programme's record, so its ``version`` moves with it: a form or an
+    ``If-Match`` read before the enrolment can no longer write the old number back.
+    """
     remaining = col(Program.capacity_remaining)
     taken = rows_changed(
         session,
         sa.update(Program)
         .where(col(Program.id) == program_id, sa.or_(remaining.is_(None), remaining > 0))
-        .values(capacity_remaining=sa.case((remaining.is_(None), None), else_=remaining - 1), updated_at=at),
+        .values(
+            capacity_remaining=sa.case((remaining.is_(None), None), else_=remaining - 1),
+            version=col(Program.version) + sa.case((remaining.is_(None), 0), else_=1),
+            updated_at=at,
+        ),
     )
     return taken == 1
 
 
 def give_back_place(session: Session, program_id: int, *, at: datetime) -> None:
-    """Give one place back to the programme, never above its capacity."""
+    """Give one place back to the programme, never above its capacity; the version moves with it."""
     remaining, capacity = col(Program.capacity_remaining), col(Program.capacity)
-    session.execute(
+    rows_changed(
+        session,
         sa.update(Program)
-        .where(col(Program.id) == program_id, remaining.is_not(None))
-        .values(
-            capacity_remaining=sa.case(
-                (sa.and_(capacity.is_not(None), remaining >= capacity), remaining), else_=remaining + 1
-            ),
-            updated_at=at,
+        .where(
+            col(Program.id) == program_id,
+            remaining.is_not(None),
+            sa.or_(capacity.is_(None), remaining < capacity),
         )
-        .execution_options(synchronize_session=False)
+        .values(capacity_remaining=remaining + 1, version=col(Program.version) + 1, updated_at=at),
     )
 
 

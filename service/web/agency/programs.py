@@ -327,6 +327,10 @@ def _submit(
     except ValidationError as exc:
         state.show_invalid(exc)
         return page(422)
+    except catalog.PlacesHeld as exc:
+        text = t("ag.err.capacity_held" if exc.field == "capacity" else "ag.err.remaining_held")
+        state.errors[exc.field] = text.format(held=exc.held, capacity=exc.capacity, left=exc.capacity - exc.held)
+        return page(422)
     except InvalidInput as exc:
         state.show_refused(exc)
         return page(422)
