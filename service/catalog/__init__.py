@@ -17,6 +17,7 @@ from service.catalog.organizations import (
 )
 from service.catalog.programs import (
     PUBLISHED_STATUSES,
+    approve_service_area,
     create_program,
     create_program_as,
     delete_program,
@@ -37,6 +38,7 @@ __all__ = [
     "Revision",
     "RevisionHistory",
     "add_location",
+    "approve_service_area",
     "create_organization",
     "create_program",
     "create_program_as",
