@@ -147,6 +147,10 @@ class ProgramServiceArea(Timestamped, table=True):
 
     program_id: int = Field(foreign_key="program.id", primary_key=True, ondelete="CASCADE")
     region_code: str = Field(foreign_key="region.code", primary_key=True, max_length=13, index=True)
+    # An area beyond the organisation's own region widens its staff's reach only once an admin
+    # approved it (``service.core.scope.reach_of``). A user id, no foreign key (as ``verified_by``).
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    approved_by: int | None = Field(default=None)
 
 
 class ProgramLocation(Timestamped, table=True):
@@ -239,6 +243,9 @@ class ProgramPublic(ProgramFields):
     organization_name: str
     eligibility: dict[str, Any] | None
     service_area: list[str]
+    # Areas beyond the organisation's own region no admin approved yet: served, but they do not
+    # widen its staff's reach (network, gaps, maps, demand, preview).
+    service_area_unapproved: list[str] = []
     location_ids: list[int]
     sectors: list[str]
     version: int

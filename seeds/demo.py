@@ -60,6 +60,7 @@ from models.organizations import (
 )
 from models.protection import hash_password, mask_nik, nik_hash
 from models.referrals import Referral, ReferralEvent, ReferralStatus
+from models.types import code_within
 from models.users import Role, User
 
 SEED = "jejaring-demo-2026"
@@ -1318,8 +1319,14 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
     links: list[SQLModel] = []
     for spec in PROGRAMS:
         pid = prog[spec.key]
+        home = ORGANIZATIONS[spec.org]["region_code"]
+        # The demo's areas beyond an organisation's own region count as approved by an admin.
         links += [
-            ProgramServiceArea(program_id=pid, region_code=c) for c in spec.service_area if (pid, c) not in have_psa
+            ProgramServiceArea(
+                program_id=pid, region_code=c, approved_at=None if code_within(c, home) else at_utc(today, 1)
+            )
+            for c in spec.service_area
+            if (pid, c) not in have_psa
         ]
         links += [
             ProgramLocation(program_id=pid, location_id=loc[n]) for n in spec.locations if (pid, loc[n]) not in have_pl

@@ -153,6 +153,26 @@ def program_revisions(program_id: int, session: SessionDep, scope: ScopeDep) -> 
     return catalog.program_revisions(session, scope, program_id)
 
 
+class Approval(BaseModel):
+    approved: bool
+
+
+@programs.put("/{program_id}/service-area/{region_code}/approval", response_model=ProgramPublic)
+def approve_service_area(
+    program_id: int, region_code: RegionCode, body: Approval, request: Request, session: SessionDep, scope: ScopeDep
+) -> ProgramPublic:
+    """Approve one service area of a programme beyond its organisation's region, or withdraw the
+    approval (admins only): only approved areas widen the organisation's reach."""
+    return catalog.approve_service_area(
+        session,
+        scope,
+        program_id=program_id,
+        region_code=region_code,
+        approved=body.approved,
+        request_id=request_id(request),
+    )
+
+
 class Verification(BaseModel):
     verified: bool
 

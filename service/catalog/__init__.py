@@ -18,6 +18,7 @@ from service.catalog.organizations import (
 from service.catalog.programs import (
     PUBLISHED_STATUSES,
     PlacesHeld,
+    approve_service_area,
     create_program,
     create_program_as,
     delete_program,
@@ -39,6 +40,7 @@ __all__ = [
     "Revision",
     "RevisionHistory",
     "add_location",
+    "approve_service_area",
     "create_organization",
     "create_program",
     "create_program_as",

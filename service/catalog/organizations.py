@@ -10,10 +10,11 @@ from models.organizations import (
     LocationPublic,
     Organization,
     OrganizationCreate,
+    OrganizationKind,
     OrganizationPublic,
     OrganizationUpdate,
 )
-from models.types import utcnow
+from models.types import code_within, utcnow
 from models.users import Role
 from service.catalog import queries
 from service.catalog.access import require_admin, require_owner
@@ -28,6 +29,14 @@ from service.errors import Conflict, Forbidden, InvalidInput
 
 def organization_public(org: Organization) -> OrganizationPublic:
     return OrganizationPublic.model_validate(org.model_dump())
+
+
+NATIONAL_KINDS = frozenset({OrganizationKind.ministry_programme})
+
+
+def is_national(org: Organization) -> bool:
+    """A national body: a ministry's programme, or an organisation with no region."""
+    return org.kind in NATIONAL_KINDS or not org.region_code
 
 
 def _organization(session: Session, scope: Scope, organization_id: int) -> Organization:
@@ -126,10 +135,16 @@ def delete_organization(session: Session, scope: Scope, *, organization_id: int,
 def set_verified(
     session: Session, scope: Scope, *, organization_id: int, verified: bool, request_id: str | None
 ) -> OrganizationPublic:
-    """Mark an organisation verified (or not) after checking it: admins and forum organisers."""
+    """Mark an organisation verified (or not) after checking it: admins anywhere; forum organisers
+    only organisations based in their forum's region, and never a national body (admins only)."""
     org = _organization(session, scope, organization_id)
     if not (scope.is_admin or scope.role is Role.forum_organizer):
         raise Forbidden("Only administrators and forum organisers verify organisations")
+    if not scope.is_admin:
+        if is_national(org):
+            raise Forbidden("Only administrators verify a national body")
+        if not (scope.forum_region and org.region_code and code_within(org.region_code, scope.forum_region)):
+            raise Forbidden("Forum organisers verify only organisations based in their forum's region")
     org.verified_at = utcnow() if verified else None
     org.verified_by = scope.user_id if verified else None
     session.add(org)

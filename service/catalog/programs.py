@@ -23,15 +23,16 @@ from models.organizations import (
     ProgramUpdate,
     check_program_ranges,
 )
+from models.types import utcnow
 from service.catalog import queries
-from service.catalog.access import require_owner
+from service.catalog.access import require_admin, require_owner
 from service.catalog.queries import ProgramFilter
 from service.catalog.revisions import plain, record_revision
 from service.core.audit import record_event
 from service.core.paging import Page
 from service.core.records import require_row, require_version, update_versioned
 from service.core.regions import require_regions
-from service.core.scope import Scope, get_in_scope
+from service.core.scope import Scope, get_in_scope, widens_reach
 from service.errors import Conflict, InvalidInput, NotFound
 
 PUBLISHED_STATUSES = (ProgramStatus.active, ProgramStatus.paused)
@@ -70,6 +71,7 @@ def programs_public(session: Session, programs: Sequence[Program]) -> list[Progr
     if not ids:
         return []
     areas = queries.service_areas(session, ids)
+    waiting = queries.unapproved_areas(session, ids)
     locations = queries.program_location_ids(session, ids)
     names = queries.organization_names(session, {p.organization_id for p in programs})
     out = []
@@ -79,6 +81,7 @@ def programs_public(session: Session, programs: Sequence[Program]) -> list[Progr
         data.update(
             organization_name=names.get(p.organization_id, ""),
             service_area=areas[p.id],
+            service_area_unapproved=[code for code, home in waiting[p.id] if not widens_reach(code, home, False)],
             location_ids=locations[p.id],
         )
         out.append(ProgramPublic.model_validate(data))
@@ -285,3 +288,29 @@ def delete_program(session: Session, scope: Scope, *, program_id: int, request_i
         request_id=request_id,
     )
     session.commit()
+
+
+def approve_service_area(
+    session: Session, scope: Scope, *, program_id: int, region_code: str, approved: bool, request_id: str | None
+) -> ProgramPublic:
+    """Approve (or withdraw the approval of) one service area of a programme (admins only): an
+    area beyond the organisation's own region widens its staff's reach only once approved."""
+    require_admin(scope, "approve service areas")
+    program = _program(session, scope, program_id)
+    row = queries.service_area_row(session, program_id, region_code)
+    if row is None:
+        raise NotFound(f"Program {program_id} does not serve region {region_code}")
+    row.approved_at = utcnow() if approved else None
+    row.approved_by = scope.user_id if approved else None
+    session.add(row)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="approve_area" if approved else "unapprove_area",
+        entity="program",
+        entity_id=program_id,
+        request_id=request_id,
+        fields=[region_code],
+    )
+    session.commit()
+    return _public(session, program)

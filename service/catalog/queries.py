@@ -190,10 +190,42 @@ def program_location_ids(session: Session, program_ids: Sequence[int]) -> dict[i
 
 
 def replace_service_area(session: Session, program_id: int, codes: Sequence[str]) -> None:
-    """The programme now serves ``codes`` (repeats dropped) and nothing else."""
-    session.execute(sa.delete(ProgramServiceArea).where(col(ProgramServiceArea.program_id) == program_id))
-    for code in dict.fromkeys(codes):
-        session.add(ProgramServiceArea(program_id=program_id, region_code=code))
+    """The programme now serves ``codes`` (repeats dropped) and nothing else; the areas it kept
+    keep their approval."""
+    wanted = list(dict.fromkeys(codes))
+    session.execute(
+        sa.delete(ProgramServiceArea).where(
+            col(ProgramServiceArea.program_id) == program_id, col(ProgramServiceArea.region_code).not_in(wanted)
+        )
+    )
+    kept = set(
+        session.exec(select(ProgramServiceArea.region_code).where(ProgramServiceArea.program_id == program_id)).all()
+    )
+    for code in wanted:
+        if code not in kept:
+            session.add(ProgramServiceArea(program_id=program_id, region_code=code))
+
+
+def unapproved_areas(session: Session, program_ids: Sequence[int]) -> dict[int, list[tuple[str, str | None]]]:
+    """Per programme: its service areas no admin approved, each with its organisation's region."""
+    out: dict[int, list[tuple[str, str | None]]] = {pid: [] for pid in program_ids}
+    if not program_ids:
+        return out
+    rows = session.exec(
+        select(ProgramServiceArea.program_id, ProgramServiceArea.region_code, Organization.region_code)
+        .join(Program, col(Program.id) == col(ProgramServiceArea.program_id))
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(col(ProgramServiceArea.program_id).in_(list(program_ids)), col(ProgramServiceArea.approved_at).is_(None))
+        .order_by(col(ProgramServiceArea.region_code))
+    )
+    for pid, code, home in rows:
+        out[pid].append((code, home))
+    return out
+
+
+def service_area_row(session: Session, program_id: int, region_code: str) -> ProgramServiceArea | None:
+    """One service area of a programme, or None."""
+    return session.get(ProgramServiceArea, (program_id, region_code))
 
 
 def replace_locations(session: Session, program_id: int, location_ids: Sequence[int]) -> None:

@@ -9,10 +9,13 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from models.organizations import Program, ProgramRevision
+from models.organizations import Organization, Program, ProgramRevision
+from models.types import code_within
+from models.users import Role
 from service.catalog import queries
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope
+from service.errors import Forbidden
 
 
 class Revision(BaseModel):
@@ -61,15 +64,40 @@ def record_revision(
     )
 
 
+def may_read_revisions(session: Session, scope: Scope, program: Program) -> bool:
+    """Whether the caller may read ``program``'s history (its values before publication, who changed
+    them): admins, the owner organisation's staff, and organisers whose forum region holds the
+    organisation (a national body, with no region, only admins and its own staff)."""
+    if scope.is_admin:
+        return True
+    if scope.role is Role.agency_staff:
+        return scope.organization_id is not None and scope.organization_id == program.organization_id
+    if scope.role is Role.forum_organizer and scope.forum_region:
+        org = session.get(Organization, program.organization_id)
+        return org is not None and org.region_code is not None and code_within(org.region_code, scope.forum_region)
+    return False
+
+
+def _readable_program(session: Session, scope: Scope, program_id: int) -> Program:
+    """The programme (404 outside scope), or 403 when the caller may see it but not its history."""
+    program: Program = get_in_scope(session, scope, Program, program_id, "Program")
+    if not may_read_revisions(session, scope, program):
+        raise Forbidden(
+            "Only the programme's own organisation, the forum organisers of its region and administrators "
+            "read its revisions"
+        )
+    return program
+
+
 def program_revisions(session: Session, scope: Scope, program_id: int) -> list[Revision]:
     """The programme's changes, oldest first (who, when, which version, old and new values)."""
-    get_in_scope(session, scope, Program, program_id, "Program")
+    _readable_program(session, scope, program_id)
     return [Revision.model_validate(r, from_attributes=True) for r in queries.revisions_of(session, program_id)]
 
 
 def revision_history(session: Session, scope: Scope, *, program_id: int, latest: int) -> RevisionHistory:
     """The programme's ``latest`` revisions, newest first, with usernames, region and location names."""
-    program: Program = get_in_scope(session, scope, Program, program_id, "Program")
+    program = _readable_program(session, scope, program_id)
     every = queries.revisions_of(session, program_id)
     shown = [Revision.model_validate(r, from_attributes=True) for r in every[::-1][:latest]]
     actors = {r.actor_user_id for r in shown if r.actor_user_id is not None}

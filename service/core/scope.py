@@ -225,7 +225,8 @@ def reach_of(session: Session, scope: Scope) -> list[str] | None:
     """The region codes the caller's analyses may cover (``None``: everywhere, for admins).
 
     A forum organiser: their forum's region; a facilitator: the regencies of their villages; an
-    agency: its programmes' service areas.
+    agency: its published programmes' service areas, those beyond its own region only once an
+    admin approved them (``widens_reach``); a draft never widens it.
     """
     if scope.is_admin:
         return None
@@ -237,14 +238,38 @@ def reach_of(session: Session, scope: Scope) -> list[str] | None:
         ).all()
         return sorted({_regency(v) for v in villages})
     if scope.role is Role.agency_staff and scope.organization_id is not None:
-        return list(
-            session.exec(
-                select(ProgramServiceArea.region_code)
-                .join(Program, col(Program.id) == col(ProgramServiceArea.program_id))
-                .where(Program.organization_id == scope.organization_id)
-            ).all()
-        )
+        rows = session.exec(
+            select(ProgramServiceArea.region_code, ProgramServiceArea.approved_at, Organization.region_code)
+            .join(Program, col(Program.id) == col(ProgramServiceArea.program_id))
+            .join(Organization, col(Organization.id) == col(Program.organization_id))
+            .where(
+                Program.organization_id == scope.organization_id,
+                col(Program.status).in_(REACH_STATUSES),
+            )
+        ).all()
+        return sorted({code for code, approved_at, home in rows if widens_reach(code, home, approved_at is not None)})
     return []
+
+
+# Programmes whose service areas count in their organisation's reach: published ones, not drafts
+# (which anyone may write) nor closed ones.
+REACH_STATUSES = (ProgramStatus.active, ProgramStatus.paused)
+
+
+def widens_reach(area: str, home_region: str | None, approved: bool) -> bool:
+    """Whether a published programme's service ``area`` counts in its organisation's reach: inside
+    the organisation's own region (``home_region``), or approved by an admin."""
+    return approved or (home_region is not None and code_within(area, home_region))
+
+
+def clip_to_reach(codes: list[str], reach: list[str] | None) -> list[str]:
+    """The parts of the regions ``codes`` that lie in ``reach`` (``None``: everywhere): a code inside
+    a reach region is kept, a reach region inside a code is kept in its place."""
+    if reach is None:
+        return sorted(set(codes))
+    kept = {c for c in codes if any(code_within(c, r) for r in reach)}
+    kept |= {r for r in reach for c in codes if code_within(r, c)}
+    return sorted(kept)
 
 
 def require_region_in_reach(session: Session, scope: Scope, region: str) -> None:

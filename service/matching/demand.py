@@ -19,19 +19,22 @@ from models.households import Household
 from models.organizations import Organization, Program, ProgramStatus
 from models.users import Role
 from service.core.regions import region_names
-from service.core.scope import Scope, get_in_scope, within
+from service.core.scope import Scope, clip_to_reach, get_in_scope, reach_of, within
 from service.errors import Forbidden
 from service.matching.queries import load_columns, program_facts, referred_household_ids
 from service.matching.schemas import Demand, VillageDemandPublic
 
 
-def demand_by_village(session: Session, organization_id: int, *, today: date, exact: bool) -> list[VillageDemandPublic]:
+def demand_by_village(
+    session: Session, organization_id: int, *, today: date, exact: bool, reach: list[str] | None = None
+) -> list[VillageDemandPublic]:
     """Per village of the organisation's service areas: families, those with a business its
     programmes serve (sector and stated need), those eligible for at least one of its programmes,
-    and those referred to one. Closed programmes are left out."""
+    and those referred to one. Closed programmes are left out. Only the villages inside ``reach``
+    (``None``: everywhere), so a draft's far service area shows nothing of that place."""
     live = [col(Program.organization_id) == organization_id, col(Program.status) != ProgramStatus.closed]
     programs, _ = program_facts(session, live)
-    areas = sorted({code for p in programs for code in p.service_area})
+    areas = clip_to_reach(sorted({code for p in programs for code in p.service_area}), reach)
     if not areas:
         return []
     cols = load_columns(session, [sa.or_(*[within(Household.village_code, code) for code in areas])], today=today)
@@ -61,8 +64,9 @@ def organization_demand(session: Session, scope: Scope, organization_id: int, *,
     if scope.role is Role.facilitator:
         raise Forbidden("Demand figures are for the organisation, forum organisers and administrators")
     assert org.id is not None
+    reach = [scope.forum_region or ""] if scope.role is Role.forum_organizer else reach_of(session, scope)
     return Demand(
         organization_id=organization_id,
         withheld_below=None if scope.is_admin else privacy.MIN_HOUSEHOLDS,
-        villages=demand_by_village(session, org.id, today=today, exact=scope.is_admin),
+        villages=demand_by_village(session, org.id, today=today, exact=scope.is_admin, reach=reach),
     )

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from mapping.privacy import MIN_HOUSEHOLDS
 from service.deps import SessionDep, SettingsDep
-from service.matching import demand_by_village
+from service.matching import organization_demand
 from service.web.agency.access import GATE, organization_page
 from service.web.kit import render, viewer_for
 
@@ -25,7 +25,7 @@ def demand_page(request: Request, session: SessionDep, settings: SettingsDep) ->
     if isinstance(org, Response):
         return org
     exact = viewer.scope.is_admin
-    rows = demand_by_village(session, org.id, today=settings.today(), exact=exact)
+    rows = organization_demand(session, viewer.scope, org.id, today=settings.today()).villages
     withheld = any(None in (r.households, r.with_fitting_business, r.eligible, r.referred) for r in rows)
     context = {"org": org, "rows": rows, "exact": exact, "withheld": withheld, "small": MIN_HOUSEHOLDS}
     return render(request, settings, "agency_demand.html", context, user=viewer.user)
