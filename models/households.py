@@ -162,6 +162,12 @@ class HouseholdCreate(HouseholdFields):
     nik: Nik
 
 
+class NikLookup(SQLModel):
+    """A NIK to find, sent in a request body so that it never lands in an address or a log."""
+
+    nik: Nik
+
+
 class HouseholdUpdate(SQLModel):
     version: int
     nik: Nik | None = None

@@ -41,5 +41,9 @@ def nik_hash(nik: str, *, key: bytes) -> str:
 
 
 def mask_nik(nik: str) -> str:
-    """``3273010101900012`` -> ``3273********0012``."""
-    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
+    """``3273010101900012`` -> ``************0012``: only the last 4 digits (the serial) show.
+
+    The first 12 digits are the district and the birth date, which the household's own record
+    implies; showing any of them helps rebuild the whole number.
+    """
+    return "*" * (len(nik) - 4) + nik[-4:]

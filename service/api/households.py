@@ -13,25 +13,30 @@ from models.households import (
     HouseholdCreate,
     HouseholdPublic,
     HouseholdUpdate,
-    Nik,
+    NikLookup,
     PkhStatus,
 )
-from models.protection import nik_hash
 from models.types import RegionCode
 from service.api.params import Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
+from service.errors import InvalidInput
 from service.households import use_cases as households
 from service.households.queries import HouseholdFilter
 
 router = APIRouter(prefix="/households", tags=["households"])
 
+NIK_IN_QUERY = (
+    "A NIK is not accepted in the address (it would be logged); "
+    'send it as POST /api/v1/households/lookup with {"nik": "..."}'
+)
+
 
 @router.get("", response_model=Page[HouseholdPublic])
 def list_households(
+    request: Request,
     session: SessionDep,
     scope: ScopeDep,
-    settings: SettingsDep,
     limit: Limit = 50,
     offset: Offset = 0,
     region: Annotated[RegionCode | None, Query(description="Region code of any level")] = None,
@@ -40,9 +45,10 @@ def list_households(
     pkh_status: PkhStatus | None = None,
     has_business: bool | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Part of the head's name or PKH id")] = None,
-    nik: Annotated[Nik | None, Query(description="Exact NIK lookup (matched by its keyed hash)")] = None,
 ) -> Page[HouseholdPublic]:
-    """List the households in your caseload (admins: all)."""
+    """List the households in your caseload (admins: all). Find one by NIK with ``POST /households/lookup``."""
+    if "nik" in request.query_params:
+        raise InvalidInput(NIK_IN_QUERY, loc=("query", "nik"))
     f = HouseholdFilter(
         region=region,
         group_id=group_id,
@@ -50,9 +56,18 @@ def list_households(
         pkh_status=pkh_status,
         has_business=has_business,
         q=q,
-        nik_digest=nik_hash(nik, key=settings.nik_hash_key) if nik else None,
     )
     return households.list_households(session, scope, f, limit=limit, offset=offset)
+
+
+@router.post("/lookup", response_model=Page[HouseholdPublic])
+def lookup_household(
+    data: NikLookup, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> Page[HouseholdPublic]:
+    """Find the household of a NIK in your caseload (admins: all); the NIK travels in the body."""
+    return households.lookup_by_nik(
+        session, scope, nik=data.nik, nik_key=settings.nik_hash_key, request_id=request_id(request)
+    )
 
 
 @router.post("", response_model=HouseholdPublic, status_code=status.HTTP_201_CREATED)

@@ -53,6 +53,47 @@ def list_households(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+def lookup_by_nik(
+    session: Session, scope: Scope, *, nik: str, nik_key: bytes, request_id: str | None = None
+) -> Page[HouseholdPublic]:
+    """The household of ``nik`` if it is in the caller's caseload (else an empty page); audited."""
+    found = list_households(session, scope, HouseholdFilter(nik_digest=nik_hash(nik, key=nik_key)), limit=1, offset=0)
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="lookup",
+        entity="household",
+        entity_id=found.items[0].id if found.items else None,
+        request_id=request_id,
+        fields=["nik"],
+    )
+    session.commit()
+    return found
+
+
+NIK_REFUSED = "This NIK cannot be used for this family; contact the administrator"
+
+
+def _refuse_nik_clash(session: Session, scope: Scope, household_id: int | None, request_id: str | None) -> Conflict:
+    """Audit a NIK already held by another household and answer without saying whose it is.
+
+    Administrators see every household, so they are told the NIK is taken; anyone else gets the
+    same neutral answer whether the other household is in their caseload or not.
+    """
+    session.rollback()
+    record_event(
+        session,
+        actor_user_id=scope.user_id,
+        action="nik_refused",
+        entity="household",
+        entity_id=household_id,
+        request_id=request_id,
+        fields=["nik"],
+    )
+    session.commit()
+    return Conflict("A household with this NIK is already registered" if scope.is_admin else NIK_REFUSED)
+
+
 def get_household(session: Session, scope: Scope, household_id: int) -> HouseholdPublic:
     """One household in the caller's caseload, with its businesses."""
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
@@ -125,7 +166,7 @@ def update_household(
             raise InvalidInput("nik cannot be removed", loc=("body", "nik"))
         digest = nik_hash(nik, key=nik_key)
         if queries.nik_taken(session, digest, except_id=household.id):
-            raise Conflict("A household with this NIK is already registered")
+            raise _refuse_nik_clash(session, scope, household.id, request_id)
         changes["nik_hash"] = digest
         changes["nik_masked"] = mask_nik(nik)
     for required in ("head_name", "village_code", "pkh_status"):
