@@ -112,6 +112,11 @@ def hsds_export(
     typer.echo(f"wrote {path}: " + ", ".join(f"{table}={n}" for table, n in counts.items()))
 
 
+EXIT_ROWS_REFUSED = 1
+EXIT_UNUSABLE = 2
+EXIT_PACKAGE_REFUSED = 3
+
+
 @hsds_app.command("import")
 def hsds_import(
     path: Annotated[Path, typer.Argument(help="An HSDS tabular data package (zip)")],
@@ -119,25 +124,39 @@ def hsds_import(
 ) -> None:
     """Import organisations, locations and services; refuse broken rows with line and reason.
 
-    Exit status: 0 when every row was taken, 1 when some were refused (the good ones are still
-    written), 2 when the package cannot be read at all.
+    Exit status: 0 when every row was taken; 1 when some rows were refused (the good ones are
+    still written); 2 when the package cannot be read at all (not a zip, broken JSON, unknown
+    --actor); 3 when the package is refused whole for its size (it unzips past
+    JEJARING_HSDS_MAX_UNCOMPRESSED_BYTES, holds more than JEJARING_HSDS_MAX_ROWS rows, or its
+    datapackage.json passes JEJARING_HSDS_MAX_JSON_BYTES or JEJARING_HSDS_MAX_JSON_DEPTH);
+    nothing is written then.
     """
-    from service.hsds import PackageError, import_actor, import_package
+    from service.hsds import PackageError, PackageLimits, PackageRefused, import_actor, import_package
 
-    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+    settings = get_settings()
+    limits = PackageLimits(
+        max_uncompressed_bytes=settings.hsds_max_uncompressed_bytes,
+        max_rows=settings.hsds_max_rows,
+        max_json_bytes=settings.hsds_max_json_bytes,
+        max_json_depth=settings.hsds_max_json_depth,
+    )
+    with Session(make_engine(settings), expire_on_commit=False) as session:
         try:
             actor_id = None if actor is None else import_actor(session, username=actor)
         except ServiceError as exc:
             typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(2) from exc
+            raise typer.Exit(EXIT_UNUSABLE) from exc
         try:
-            report = import_package(session, path, actor_user_id=actor_id)
+            report = import_package(session, path, actor_user_id=actor_id, limits=limits)
+        except PackageRefused as exc:
+            typer.echo(f"error: package refused, nothing imported: {exc}", err=True)
+            raise typer.Exit(EXIT_PACKAGE_REFUSED) from exc
         except (PackageError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            raise typer.Exit(EXIT_UNUSABLE) from exc
     typer.echo(report.text())
     if report.refused:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_ROWS_REFUSED)
 
 
 @boundaries_app.command("import")
