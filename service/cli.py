@@ -244,6 +244,49 @@ def maps_export(
     typer.echo(f"wrote {out} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s: {layers}")
 
 
+@app.command("backup")
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write, e.g. jejaring-2026-12-07.backup")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists")] = False,
+) -> None:
+    """Back up the database DATABASE_URL names: SQLite through its online backup API (WAL included),
+    PostgreSQL through pg_dump --format=custom. The file holds personal data: it is made readable
+    by its owner only; encrypt it before it leaves the machine.
+
+    Exit status: 0 when written, 2 when it cannot be (the reason is printed).
+    """
+    from service.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(get_settings(), path, overwrite=force)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"backed up the {result.backend} database to {path} ({result.size / 1024:.0f} KB)")
+
+
+@app.command("restore")
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `jejaring backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data (all of it is lost)")
+    ] = False,
+) -> None:
+    """Restore a backup into the database DATABASE_URL names (SQLite: the backup API; PostgreSQL:
+    pg_restore --clean --if-exists). Refuses a database that holds any row unless --force.
+
+    Exit status: 0 when restored, 2 when refused or failed (the reason is printed).
+    """
+    from service.backup import BackupError, restore_database
+
+    try:
+        result = restore_database(get_settings(), path, force=force)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"restored the {result.backend} database from {path}")
+
+
 @app.command("serve")
 def serve(
     host: str = "127.0.0.1",
