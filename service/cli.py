@@ -145,6 +145,11 @@ def hsds_export(
     typer.echo(f"wrote {path}: " + ", ".join(f"{table}={n}" for table, n in counts.items()))
 
 
+EXIT_ROWS_REFUSED = 1
+EXIT_UNUSABLE = 2
+EXIT_PACKAGE_REFUSED = 3
+
+
 @hsds_app.command("import")
 def hsds_import(
     path: Annotated[Path, typer.Argument(help="An HSDS tabular data package (zip)")],
@@ -152,25 +157,39 @@ def hsds_import(
 ) -> None:
     """Import organisations, locations and services; refuse broken rows with line and reason.
 
-    Exit status: 0 when every row was taken, 1 when some were refused (the good ones are still
-    written), 2 when the package cannot be read at all.
+    Exit status: 0 when every row was taken; 1 when some rows were refused (the good ones are
+    still written); 2 when the package cannot be read at all (not a zip, broken JSON, unknown
+    --actor); 3 when the package is refused whole for its size (it unzips past
+    JEJARING_HSDS_MAX_UNCOMPRESSED_BYTES, holds more than JEJARING_HSDS_MAX_ROWS rows, or its
+    datapackage.json passes JEJARING_HSDS_MAX_JSON_BYTES or JEJARING_HSDS_MAX_JSON_DEPTH);
+    nothing is written then.
     """
-    from service.hsds import PackageError, import_actor, import_package
+    from service.hsds import PackageError, PackageLimits, PackageRefused, import_actor, import_package
 
-    with Session(make_engine(get_settings()), expire_on_commit=False) as session:
+    settings = get_settings()
+    limits = PackageLimits(
+        max_uncompressed_bytes=settings.hsds_max_uncompressed_bytes,
+        max_rows=settings.hsds_max_rows,
+        max_json_bytes=settings.hsds_max_json_bytes,
+        max_json_depth=settings.hsds_max_json_depth,
+    )
+    with Session(make_engine(settings), expire_on_commit=False) as session:
         try:
             actor_id = None if actor is None else import_actor(session, username=actor)
         except ServiceError as exc:
             typer.echo(f"error: {exc.message}", err=True)
-            raise typer.Exit(2) from exc
+            raise typer.Exit(EXIT_UNUSABLE) from exc
         try:
-            report = import_package(session, path, actor_user_id=actor_id)
+            report = import_package(session, path, actor_user_id=actor_id, limits=limits)
+        except PackageRefused as exc:
+            typer.echo(f"error: package refused, nothing imported: {exc}", err=True)
+            raise typer.Exit(EXIT_PACKAGE_REFUSED) from exc
         except (PackageError, OSError) as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2) from exc
+            raise typer.Exit(EXIT_UNUSABLE) from exc
     typer.echo(report.text())
     if report.refused:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_ROWS_REFUSED)
 
 
 @boundaries_app.command("import")
@@ -256,6 +275,49 @@ def maps_export(
             raise typer.Exit(2) from exc
     layers = ", ".join(f"{x.key}={len(x.frame)}" for x in doc.layers)
     typer.echo(f"wrote {out} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s: {layers}")
+
+
+@app.command("backup")
+def backup(
+    path: Annotated[Path, typer.Argument(help="The backup file to write, e.g. jejaring-2026-12-07.backup")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists")] = False,
+) -> None:
+    """Back up the database DATABASE_URL names: SQLite through its online backup API (WAL included),
+    PostgreSQL through pg_dump --format=custom. The file holds personal data: it is made readable
+    by its owner only; encrypt it before it leaves the machine.
+
+    Exit status: 0 when written, 2 when it cannot be (the reason is printed).
+    """
+    from service.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(get_settings(), path, overwrite=force)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"backed up the {result.backend} database to {path} ({result.size / 1024:.0f} KB)")
+
+
+@app.command("restore")
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `jejaring backup`")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a database that already holds data (all of it is lost)")
+    ] = False,
+) -> None:
+    """Restore a backup into the database DATABASE_URL names (SQLite: the backup API; PostgreSQL:
+    pg_restore --clean --if-exists). Refuses a database that holds any row unless --force.
+
+    Exit status: 0 when restored, 2 when refused or failed (the reason is printed).
+    """
+    from service.backup import BackupError, restore_database
+
+    try:
+        result = restore_database(get_settings(), path, force=force)
+    except BackupError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"restored the {result.backend} database from {path}")
 
 
 @app.command("serve")

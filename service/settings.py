@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     password_hash_wait_seconds: float = Field(
         default=10.0, gt=0, description="How long a sign-in waits for a free hash slot before answering 503"
     )
+    hsds_max_uncompressed_bytes: int = Field(
+        default=100 * 1024 * 1024, ge=1, description="`jejaring hsds import`: the most a package may unzip to"
+    )
+    hsds_max_rows: int = Field(default=250_000, ge=1, description="`jejaring hsds import`: the most CSV rows")
+    hsds_max_json_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1, description="`jejaring hsds import`: the largest datapackage.json or rule"
+    )
+    hsds_max_json_depth: int = Field(
+        default=32, ge=1, le=200, description="`jejaring hsds import`: the deepest JSON nesting read"
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -40,8 +40,9 @@ machine-readable rule.
 The package, by job: ``ids`` (the uuid5 ids), ``taxonomy`` (taxonomies, terms, attributes),
 ``words`` (rules and defaults in words), ``builder`` (records out of the catalogue), ``queries``
 (the SQL), ``filters`` and ``read`` (the read API's checks and use cases), ``package`` (the
-tabular data package: tables, descriptor, export, reading a zip), and the import: ``report``,
-``cells``, ``rows``, ``context``, ``importer`` (organisations, locations) and ``service_import``.
+tabular data package: tables, descriptor, export, reading a zip), and the import: ``limits`` (the
+bounds a package must stay within), ``report``, ``cells``, ``rows``, ``context``, ``importer``
+(organisations, locations) and ``service_import``.
 The names below are the domain's interface; its modules are free to move behind it.
 """
 
@@ -64,6 +65,7 @@ from service.hsds.ids import (
     service_uuid,
 )
 from service.hsds.importer import import_actor, import_package
+from service.hsds.limits import PackageLimits, PackageRefused
 from service.hsds.package import (
     TABLE_BY_NAME,
     TABLES,
@@ -120,6 +122,8 @@ __all__ = [
     "Builder",
     "ImportReport",
     "PackageError",
+    "PackageLimits",
+    "PackageRefused",
     "Row",
     "ServiceQuery",
     "Table",

@@ -17,6 +17,7 @@ from service.hsds import queries
 from service.hsds.cells import number, validated
 from service.hsds.context import REQUEST_ID, ImportContext
 from service.hsds.ids import location_uuid
+from service.hsds.limits import PackageLimits
 from service.hsds.package import read_zip
 from service.hsds.report import ImportReport, Row
 from service.hsds.rows import PackageRows
@@ -34,17 +35,25 @@ def import_actor(session: Session, *, username: str) -> int:
 
 
 def import_package(
-    session: Session, source: Path | bytes | BinaryIO, *, actor_user_id: int | None = None
+    session: Session,
+    source: Path | bytes | BinaryIO,
+    *,
+    actor_user_id: int | None = None,
+    limits: PackageLimits | None = None,
 ) -> ImportReport:
     """Import an HSDS tabular data package; write whole entities, refuse the rest with line and reason.
 
-    Raises ``PackageError`` when the file is not a readable zip at all.
+    Raises ``PackageError`` when the file is not a readable zip at all, and ``PackageRefused``
+    (writing nothing) when it unzips, counts rows or nests JSON past ``limits``.
     """
+    limits = limits or PackageLimits()
     if isinstance(source, Path):
-        source = source.read_bytes()
-    descriptor, files = read_zip(source)
+        with source.open("rb") as handle:
+            descriptor, files = read_zip(handle, limits)
+    else:
+        descriptor, files = read_zip(source, limits)
     report = ImportReport()
-    rows = PackageRows(descriptor, files, report)
+    rows = PackageRows(descriptor, files, report, limits)
     ctx = ImportContext(session, descriptor, rows, report, actor_user_id)
     for hid, row in rows.orgs.items():
         import_organization(ctx, hid, row)

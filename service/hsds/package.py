@@ -20,6 +20,7 @@ from sqlmodel import Session
 from service.hsds import queries
 from service.hsds.builder import Builder
 from service.hsds.ids import NAMESPACE
+from service.hsds.limits import PackageLimits, PackageRefused
 from service.hsds.profile import HSDS_VERSION, REGION_SOURCE
 from service.hsds.report import ImportReport, PackageError, Row
 from service.hsds.taxonomy import TAXONOMIES, TERMS, taxonomy_record, term_record
@@ -239,32 +240,59 @@ def _package_base(names: list[str]) -> tuple[str | None, str]:
     return descriptor_name, anchor[: anchor.rfind("/") + 1]
 
 
-def _descriptor(zf: zipfile.ZipFile, name: str | None) -> dict[str, Any]:
-    if not name:
+def _descriptor(zf: zipfile.ZipFile, member: zipfile.ZipInfo | None, limits: PackageLimits) -> dict[str, Any]:
+    if member is None:
         return {}
+    if member.file_size > limits.max_json_bytes:
+        raise PackageRefused(
+            f"datapackage.json is {member.file_size:,} bytes; at most {limits.max_json_bytes:,} are read "
+            "(JEJARING_HSDS_MAX_JSON_BYTES)"
+        )
     try:
-        descriptor: dict[str, Any] = json.loads(zf.read(name).decode("utf-8-sig"))
+        parsed = limits.json_loads(
+            limits.read_member(zf, member, already=0).decode("utf-8-sig"), what="datapackage.json"
+        )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"datapackage.json is not valid JSON: {exc}") from exc
-    return descriptor
+    if not isinstance(parsed, dict):
+        raise PackageError("datapackage.json is not a JSON object")
+    return parsed
 
 
-def read_zip(source: bytes | BinaryIO) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The package's descriptor (``{}`` without one) and its CSV files by path; ``PackageError`` if not a zip."""
+def read_zip(source: bytes | BinaryIO, limits: PackageLimits | None = None) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The package's descriptor (``{}`` without one) and its CSV files by path.
+
+    ``PackageError`` if it is not a zip; ``PackageRefused`` if it unzips past ``limits`` (checked
+    against the central directory first, then counted while each file streams out).
+    """
+    limits = limits or PackageLimits()
     handle: BinaryIO = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         with zipfile.ZipFile(handle) as zf:
-            names = [n for n in zf.namelist() if not n.endswith("/")]
-            descriptor_name, base = _package_base(names)
-            descriptor = _descriptor(zf, descriptor_name)
-            files = {n[len(base) :]: zf.read(n) for n in names if n.startswith(base) and n.lower().endswith(".csv")}
-    except (zipfile.BadZipFile, OSError) as exc:
+            members = {m.filename: m for m in zf.infolist() if not m.is_dir()}
+            descriptor_name, base = _package_base(list(members))
+            wanted = [m for n, m in members.items() if n.startswith(base) and n.lower().endswith(".csv")]
+            descriptor_member = members.get(descriptor_name or "")
+            limits.check_declared_sizes(wanted + ([descriptor_member] if descriptor_member else []))
+            descriptor = _descriptor(zf, descriptor_member, limits)
+            files: dict[str, bytes] = {}
+            size = descriptor_member.file_size if descriptor_member else 0
+            for member in wanted:
+                files[member.filename[len(base) :]] = data = limits.read_member(zf, member, already=size)
+                size += len(data)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
         raise PackageError(f"not a zip file: {exc}") from exc
     return descriptor, files
 
 
-def read_csv(name: str, data: bytes, report: ImportReport) -> list[Row]:
-    """The rows of one CSV file; a row whose cells do not match the header is refused, an unreadable file noted."""
+def read_csv(
+    name: str, data: bytes, report: ImportReport, limits: PackageLimits | None = None, rows_before: int = 0
+) -> list[Row]:
+    """The rows of one CSV file; a row whose cells do not match the header is refused, an unreadable file noted.
+
+    ``PackageRefused`` once ``rows_before`` and this file's rows pass ``limits.max_rows``.
+    """
+    limits = limits or PackageLimits()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -279,6 +307,7 @@ def read_csv(name: str, data: bytes, report: ImportReport) -> list[Row]:
             start, previous = previous + 1, reader.line_num
             if not any(c.strip() for c in cells):
                 continue
+            limits.check_rows(rows_before + len(rows) + 1)
             row = Row(name, start, dict(zip(header, (c.strip() for c in cells), strict=False)))
             if len(cells) != len(header):
                 row.status, row.reason = "refused", f"has {len(cells)} cells where the header has {len(header)}"

@@ -12,6 +12,7 @@ from typing import Any
 
 from service.hsds.cells import service_ids_in
 from service.hsds.ids import parse_uuid
+from service.hsds.limits import PackageLimits, PackageRefused
 from service.hsds.package import TABLES, read_csv
 from service.hsds.report import ImportReport, Row
 from service.hsds.taxonomy import FIELD, TAXONOMIES, TERM_BY_CODE, TERMS, Term
@@ -31,12 +32,21 @@ def _paths(descriptor: dict[str, Any]) -> dict[str, str]:
 class PackageRows:
     """The rows of one package by table, entity and parent, and what became of each."""
 
-    def __init__(self, descriptor: dict[str, Any], files: dict[str, bytes], report: ImportReport) -> None:
+    def __init__(
+        self,
+        descriptor: dict[str, Any],
+        files: dict[str, bytes],
+        report: ImportReport,
+        limits: PackageLimits | None = None,
+    ) -> None:
         self.report = report
+        self.limits = limits or PackageLimits()
         self.paths = _paths(descriptor)
         known = set(self.paths.values())
+        total = 0
         for name, data in sorted(files.items()):
-            rows = read_csv(name, data, report)
+            rows = read_csv(name, data, report, self.limits, total)
+            total += len(rows)
             report.files[name] = rows
             if name not in known:
                 for r in rows:
@@ -164,8 +174,8 @@ class PackageRows:
             if (t.taxonomy, t.code) != (FIELD, "eligibility_rule"):
                 continue
             try:
-                rule = json.loads(row.get("value") or "{}")
-            except json.JSONDecodeError as exc:
+                rule = self.limits.json_loads(row.get("value") or "{}", what="the eligibility rule")
+            except (json.JSONDecodeError, PackageRefused) as exc:
                 return row, exc, []
             return row, rule, service_ids_in(rule)
         return None, None, []

@@ -22,6 +22,7 @@ from service.errors import InvalidInput
 from service.hsds.cells import day, errors_text, number, unit_of
 from service.hsds.context import REQUEST_ID, ImportContext
 from service.hsds.ids import parse_uuid, service_uuid
+from service.hsds.limits import PackageRefused
 from service.hsds.profile import REGION_RE, STATUS_IN
 from service.hsds.report import Row
 from service.hsds.taxonomy import FIELD, PROGRAM_KIND, SECTOR, Term
@@ -139,10 +140,11 @@ def _eligibility(
     """The rule's attribute row, the rule with local programme ids, and whether the service's
     eligibility is described only in words (it then lands as a draft, with a note)."""
     rule_row, rule, _ = ctx.rows.service_refs(hid)
-    if isinstance(rule, json.JSONDecodeError):
+    if isinstance(rule, json.JSONDecodeError | PackageRefused):
         assert rule_row is not None
-        rule_row.refuse(f"eligibility_rule is not valid JSON: {rule}")
-        problems.append(f"{rule_row.where}: eligibility_rule is not valid JSON ({rule})")
+        what = "is not valid JSON" if isinstance(rule, json.JSONDecodeError) else "is refused"
+        rule_row.refuse(f"eligibility_rule {what}: {rule}")
+        problems.append(f"{rule_row.where}: eligibility_rule {what} ({rule})")
         return rule_row, None, False
     if rule_row is not None:
         return rule_row, _rule_in(ctx, rule, rule_row, problems), False
