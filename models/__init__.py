@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 """
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.idempotency import IdempotencyKey
 from models.jobs import Job
 from models.network import Forum, ForumMember, Partnership
 from models.organizations import (
@@ -30,6 +31,7 @@ __all__ = [
     "ForumMember",
     "Household",
     "HsdsExternalId",
+    "IdempotencyKey",
     "Job",
     "KpmGroup",
     "Location",

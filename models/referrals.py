@@ -22,6 +22,12 @@ class ReferralStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+# A referral is open while it may still lead somewhere; a family has at most one open referral per
+# programme (the partial unique index below; service.referrals.rules.OPEN is this tuple).
+OPEN_STATUSES: tuple[ReferralStatus, ...] = (ReferralStatus.sent, ReferralStatus.accepted, ReferralStatus.enrolled)
+OPEN_PREDICATE = "status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATUSES) + ")"
+
+
 class DeclineReason(StrEnum):
     not_eligible = "not_eligible"
     no_capacity = "no_capacity"
@@ -55,7 +61,17 @@ class Consent(Timestamped, table=True):
 class Referral(Versioned, table=True):
     """A facilitator's referral of a household to a programme; its workflow lives in the service."""
 
-    __table_args__ = (sa.UniqueConstraint("created_by_user_id", "idempotency_key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("created_by_user_id", "idempotency_key"),
+        sa.Index(
+            "uq_referral_open_household_program",
+            "household_id",
+            "program_id",
+            unique=True,
+            sqlite_where=sa.text(OPEN_PREDICATE),
+            postgresql_where=sa.text(OPEN_PREDICATE),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from models.referrals import ConsentPurpose, DeclineReason, ReferralStatus
@@ -74,7 +74,6 @@ class ReferralMove(BaseModel):
 def create_referral(
     body: ReferralCreate,
     request: Request,
-    response: Response,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
@@ -82,10 +81,12 @@ def create_referral(
 ) -> ReferralPublic:
     """Refer a family in your care to a programme it qualifies for (or may); its consent comes first.
 
-    Send an ``Idempotency-Key`` header to retry safely: the same key answers with the referral the
-    first request created (200) instead of creating another.
+    Send an ``Idempotency-Key`` header to retry safely (IETF httpapi Idempotency-Key draft): a
+    retry with the same key and body answers as the first request did (201, the same referral),
+    the same key with another body 422, a retry while the first is still processed 409 with
+    ``Retry-After``. A family has at most one open referral per programme: another answers 409.
     """
-    referral, created = referrals.create_referral(
+    referral, _ = referrals.create_referral(
         session,
         scope,
         household_id=body.household_id,
@@ -95,8 +96,6 @@ def create_referral(
         today=settings.today(),
         request_id=request_id(request),
     )
-    if not created:
-        response.status_code = status.HTTP_200_OK
     return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
 
 

@@ -22,6 +22,7 @@ from models.organizations import Organization, Program
 from models.referrals import ConsentPurpose, Referral, ReferralEvent
 from models.types import utcnow
 from models.users import Role
+from service.core import idempotency
 from service.core.audit import record_event
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope
@@ -59,17 +60,53 @@ def create_referral(
 ) -> tuple[Referral, bool]:
     """Refer a family in the caller's care; returns the referral and whether it was created now.
 
-    A retry with the same ``Idempotency-Key`` returns the referral the first request made.
+    With an ``Idempotency-Key`` the key is claimed first: a retry with the same key and content
+    gets the referral the first request made (``False``), with other content 422, while the first
+    is still being processed 409 with ``Retry-After``.
     """
     require_facilitator(scope, "refers a family")
-    if idempotency_key:
-        earlier = queries.referral_by_key(session, scope.user_id, idempotency_key)
-        if earlier is not None:
-            return _same_request(earlier, household_id, program_id), False
+    args: dict[str, Any] = {"household_id": household_id, "program_id": program_id, "note": note}
+    if not idempotency_key:
+        return _refer(session, scope, **args, key=None, claimed=None, today=today, request_id=request_id), True
+    assert scope.user_id is not None
+    outcome = idempotency.claim(
+        session, user_id=scope.user_id, operation=CREATE, key=idempotency_key, content=args, now=utcnow()
+    )
+    if isinstance(outcome, idempotency.Replay):
+        earlier = queries.referral_in_scope(session, scope, outcome.resource_id)
+        if earlier is None:
+            raise NotFound(f"Referral {outcome.resource_id} not found")
+        return earlier, False
+    try:
+        referral = _refer(
+            session, scope, **args, key=idempotency_key, claimed=outcome, today=today, request_id=request_id
+        )
+    except BaseException:
+        idempotency.release(session, outcome)
+        raise
+    return referral, True
+
+
+CREATE = "referral.create"
+
+
+def _refer(
+    session: Session,
+    scope: Scope,
+    *,
+    household_id: int,
+    program_id: int,
+    note: str | None,
+    key: str | None,
+    claimed: idempotency.Claim | None,
+    today: date,
+    request_id: str | None,
+) -> Referral:
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
     program = queries.published_program(session, program_id)
     if program is None:
         raise InvalidInput(f"programme {program_id} does not exist", loc=("body", "program_id"))
+    program_name = program.name
     facts = household_facts(session, [household], today=today)[0]
     programs, _ = program_facts(session, [col(Program.id) == program_id])
     names = region_names(session, [household.village_code, *programs[0].service_area])
@@ -84,7 +121,7 @@ def create_referral(
         r for r in reach_reasons(programs[0], household.village_code, today, "en") if r.field != "program.service_area"
     ]
     if closed:
-        raise Conflict(f"{program.name} cannot take referrals now: " + "; ".join(r.message for r in closed))
+        raise Conflict(f"{program_name} cannot take referrals now: " + "; ".join(r.message for r in closed))
     if evaluation.status is MatchStatus.ineligible:
         failing = [r.message for r in evaluation.reasons if r.result.value == "fail"]
         raise InvalidInput(
@@ -96,9 +133,7 @@ def create_referral(
         raise ConsentNeeded(household_id, org.name if org else "–")
     duplicate = queries.open_referral(session, household_id, program_id)
     if duplicate is not None:
-        raise Conflict(
-            f"this family already has an open referral to {program.name} (#{duplicate.id}, {duplicate.status})"
-        )
+        raise _already_open(program_name, duplicate)
     now = utcnow()
     referral = Referral(
         household_id=household_id,
@@ -110,19 +145,19 @@ def create_referral(
         status_changed_at=now,
         consent_id=consent.id,
         created_by_user_id=scope.user_id,
-        idempotency_key=idempotency_key,
+        idempotency_key=key,
         match={"status": evaluation.status.value, "reasons": [r.as_dict() for r in evaluation.reasons]},
     )
     session.add(referral)
     try:
         session.flush()
     except IntegrityError:
-        # The same Idempotency-Key committed by a concurrent retry: answer with that referral.
+        # A concurrent request referred the family first: the open-referral index refused this one.
         session.rollback()
-        earlier = queries.referral_by_key(session, scope.user_id, idempotency_key) if idempotency_key else None
-        if earlier is None:
+        winner = queries.open_referral(session, household_id, program_id)
+        if winner is None:
             raise
-        return _same_request(earlier, household_id, program_id), False
+        raise _already_open(program_name, winner) from None
     assert referral.id is not None
     session.add(ReferralEvent(referral_id=referral.id, actor_user_id=scope.user_id, to_status=S.sent, note=note))
     record_event(
@@ -133,8 +168,14 @@ def create_referral(
         entity_id=referral.id,
         request_id=request_id,
     )
+    if claimed is not None:
+        idempotency.finish(session, claimed, status=201, resource_id=referral.id, now=now)
     session.commit()
-    return referral, True
+    return referral
+
+
+def _already_open(program_name: str, referral: Referral) -> Conflict:
+    return Conflict(f"this family already has an open referral to {program_name} (#{referral.id}, {referral.status})")
 
 
 def refer_with_consent(
@@ -177,15 +218,6 @@ def refer_with_consent(
         request_id=request_id,
     )
     return create_referral(session, scope, **args)[0]
-
-
-def _same_request(earlier: Referral, household_id: int, program_id: int) -> Referral:
-    if (earlier.household_id, earlier.program_id) != (household_id, program_id):
-        raise InvalidInput(
-            "this Idempotency-Key was already used for a different referral; send a new key",
-            loc=("header", "Idempotency-Key"),
-        )
-    return earlier
 
 
 def side_of(session: Session, scope: Scope, referral: Referral) -> str | None:

@@ -125,12 +125,6 @@ def open_referrals_by_program(session: Session, household_id: int, program_ids: 
     return {r.program_id: r for r in rows}
 
 
-def referral_by_key(session: Session, user_id: int | None, key: str) -> Referral | None:
-    return session.exec(
-        select(Referral).where(Referral.created_by_user_id == user_id, Referral.idempotency_key == key)
-    ).first()
-
-
 def set_status(session: Session, referral: Referral, to: ReferralStatus, *, at: datetime) -> bool:
     """Move the referral from the status it was read with to ``to``, in one ``UPDATE ... WHERE
     status = :read``; ``False`` when someone moved it first."""

@@ -7,10 +7,10 @@ from typing import Final
 
 from pydantic import BaseModel, Field, model_validator
 
-from models.referrals import DeclineReason, ReferralStatus
+from models.referrals import OPEN_STATUSES, DeclineReason, ReferralStatus
 
 S = ReferralStatus
-OPEN: Final = (S.sent, S.accepted, S.enrolled)
+OPEN: Final = OPEN_STATUSES  # the referral table's partial unique index holds one open referral per programme
 AGENCY, FACILITATOR = "agency", "facilitator"
 # from -> {to: who may make that move}
 TRANSITIONS: Final[dict[ReferralStatus, dict[ReferralStatus, str]]] = {
