@@ -13,12 +13,18 @@ from sqlmodel import Field, SQLModel
 
 from models.organizations import Need, Sector
 from models.types import (
+    Address,
+    DbId,
+    Identifier,
     Latitude,
     Longitude,
     Name,
+    Phone,
     RegionCode,
     Rupiah,
+    ShortName,
     Timestamped,
+    Version,
     Versioned,
     enum_column,
     json_column,
@@ -47,7 +53,7 @@ class SalesChannel(StrEnum):
     door_to_door = "door_to_door"
 
 
-Nik = Annotated[str, StringConstraints(pattern=r"^\d{16}$")]
+Nik = Annotated[str, StringConstraints(min_length=16, max_length=16, pattern=r"^\d{16}$")]
 Sex = Literal["F", "M"]
 
 
@@ -57,7 +63,7 @@ Sex = Literal["F", "M"]
 class FacilitatorBase(SQLModel):
     name: Name = Field(max_length=200)
     education_background: EducationBackground = enum_column(EducationBackground)
-    phone: str | None = Field(default=None, max_length=40)
+    phone: Phone | None = Field(default=None, max_length=40)
     region_code: RegionCode | None = Field(
         default=None,
         foreign_key="region.code",
@@ -83,10 +89,10 @@ class FacilitatorCreate(FacilitatorBase):
 
 
 class FacilitatorUpdate(SQLModel):
-    version: int
+    version: Version
     name: Name | None = None
     education_background: EducationBackground | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     region_code: RegionCode | None = None
     village_codes: list[RegionCode] | None = None
 
@@ -109,7 +115,7 @@ class KpmGroup(Versioned, table=True):
     """
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)
+    name: ShortName = Field(max_length=120)
     village_code: str = Field(foreign_key="region.code", max_length=13, index=True)
     facilitator_id: int | None = Field(default=None, foreign_key="facilitator.id", index=True)
     leader_household_id: int | None = Field(default=None, index=True)
@@ -129,17 +135,17 @@ class KpmGroupPublic(SQLModel):
 class HouseholdFields(SQLModel):
     """Household fields safe to echo back to those who may see the household."""
 
-    pkh_id: str = Field(max_length=40, unique=True, min_length=1)
+    pkh_id: Identifier = Field(max_length=40, unique=True, min_length=1)
     head_name: Name = Field(max_length=200)
     head_birth_date: date | None = None
     head_sex: Sex | None = Field(default=None, sa_type=sa.String(1))
-    phone: str | None = Field(default=None, max_length=40)
+    phone: Phone | None = Field(default=None, max_length=40)
     village_code: RegionCode = Field(foreign_key="region.code", max_length=13, index=True)
-    address: str | None = Field(default=None, max_length=500)
+    address: Address | None = Field(default=None, max_length=500)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    group_id: int | None = Field(default=None, foreign_key="kpmgroup.id", index=True)
-    facilitator_id: int | None = Field(default=None, foreign_key="facilitator.id", index=True)
+    group_id: DbId | None = Field(default=None, foreign_key="kpmgroup.id", index=True)
+    facilitator_id: DbId | None = Field(default=None, foreign_key="facilitator.id", index=True)
     pkh_status: PkhStatus = enum_column(PkhStatus, default=PkhStatus.active, index=True)
     pkh_joined_year: int | None = Field(default=None, ge=2007, le=2100)
     dtsen_decile: int | None = Field(default=None, ge=1, le=10)
@@ -169,18 +175,18 @@ class NikLookup(SQLModel):
 
 
 class HouseholdUpdate(SQLModel):
-    version: int
+    version: Version
     nik: Nik | None = None
     head_name: Name | None = None
     head_birth_date: date | None = None
     head_sex: Sex | None = None
-    phone: str | None = None
+    phone: Phone | None = None
     village_code: RegionCode | None = None
-    address: str | None = None
+    address: Address | None = None
     latitude: Latitude | None = None
     longitude: Longitude | None = None
-    group_id: int | None = None
-    facilitator_id: int | None = None
+    group_id: DbId | None = None
+    facilitator_id: DbId | None = None
     pkh_status: PkhStatus | None = None
     pkh_joined_year: int | None = PydanticField(default=None, ge=2007, le=2100)
     dtsen_decile: int | None = PydanticField(default=None, ge=1, le=10)
@@ -195,7 +201,7 @@ class HouseholdUpdate(SQLModel):
 
 
 class BusinessFields(SQLModel):
-    name: str | None = Field(default=None, max_length=200)
+    name: Name | None = Field(default=None, max_length=200)
     sector: Sector = enum_column(Sector, index=True)
     started_on: date | None = None
     monthly_revenue: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
@@ -220,8 +226,8 @@ class BusinessCreate(BusinessFields):
 
 
 class BusinessUpdate(SQLModel):
-    version: int
-    name: str | None = None
+    version: Version
+    name: Name | None = None
     sector: Sector | None = None
     started_on: date | None = None
     monthly_revenue: Rupiah | None = None

@@ -8,7 +8,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.types import Name, RegionCode, Timestamped, Versioned, enum_column
+from models.types import DbId, Description, Name, Note, RegionCode, Timestamped, Versioned, enum_column
 
 
 class PartyKind(StrEnum):
@@ -45,14 +45,14 @@ class Partnership(Versioned, table=True):
     kind: PartnershipKind = enum_column(PartnershipKind)
     started_on: date | None = None
     ended_on: date | None = None
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = Field(default=None, max_length=2000)
 
 
 class ForumBase(SQLModel):
     name: Name = Field(max_length=200, unique=True)
     region_code: RegionCode = Field(foreign_key="region.code", max_length=13, index=True)
-    organizer_organization_id: int | None = Field(default=None, foreign_key="organization.id")
-    description: str | None = Field(default=None, max_length=4000)
+    organizer_organization_id: DbId | None = Field(default=None, foreign_key="organization.id")
+    description: Description | None = Field(default=None, max_length=4000)
 
 
 class Forum(ForumBase, Versioned, table=True):

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AnyHttpUrl, EmailStr, model_validator
+from pydantic import AnyHttpUrl, EmailStr, UrlConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
 from models.eligibility import NEEDS, SECTORS, EligibilityRule
 from models.types import (
+    Address,
+    Amount,
+    DbId,
+    Description,
+    Email,
     Latitude,
     Longitude,
     Name,
+    Phone,
     RegionCode,
     Rupiah,
     Timestamped,
     UTCDateTime,
+    Version,
     Versioned,
+    WebAddress,
     enum_column,
     json_column,
     utcnow,
@@ -60,6 +68,9 @@ class CapacityUnit(StrEnum):
     rupiah = "rupiah"
 
 
+WebUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=500)]
+"""A web address as written (http or https), no longer than the column that keeps it."""
+
 Sector = StrEnum("Sector", {s: s for s in SECTORS})  # type: ignore[misc]
 Need = StrEnum("Need", {n: n for n in NEEDS})  # type: ignore[misc]
 
@@ -71,11 +82,11 @@ class OrganizationBase(SQLModel):
     name: Name = Field(max_length=200, index=True)
     kind: OrganizationKind = enum_column(OrganizationKind, index=True)
     region_code: RegionCode = Field(foreign_key="region.code", index=True, max_length=13)
-    address: str | None = Field(default=None, max_length=500)
-    phone: str | None = Field(default=None, max_length=40)
+    address: Address | None = Field(default=None, max_length=500)
+    phone: Phone | None = Field(default=None, max_length=40)
     email: EmailStr | None = Field(default=None, max_length=200)
-    website: str | None = Field(default=None, max_length=500)
-    description: str | None = Field(default=None, max_length=4000)
+    website: WebAddress | None = Field(default=None, max_length=500)
+    description: Description | None = Field(default=None, max_length=4000)
 
 
 class Organization(OrganizationBase, Versioned, table=True):
@@ -88,19 +99,19 @@ class Organization(OrganizationBase, Versioned, table=True):
 
 
 class OrganizationCreate(OrganizationBase):
-    website: AnyHttpUrl | None = None  # type: ignore[assignment]
+    website: WebUrl | None = None  # type: ignore[assignment]
 
 
 class OrganizationUpdate(SQLModel):
-    version: int
+    version: Version
     name: Name | None = None
     kind: OrganizationKind | None = None
     region_code: RegionCode | None = None
-    address: str | None = None
-    phone: str | None = None
-    email: EmailStr | None = None
-    website: AnyHttpUrl | None = None
-    description: str | None = None
+    address: Address | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    website: WebUrl | None = None
+    description: Description | None = None
 
 
 class OrganizationPublic(OrganizationBase):
@@ -117,7 +128,7 @@ class OrganizationPublic(OrganizationBase):
 class LocationBase(SQLModel):
     name: Name = Field(max_length=200)
     region_code: RegionCode = Field(foreign_key="region.code", index=True, max_length=13)
-    address: str | None = Field(default=None, max_length=500)
+    address: Address | None = Field(default=None, max_length=500)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
 
@@ -163,19 +174,19 @@ class ProgramFields(SQLModel):
 
     name: Name = Field(max_length=200, index=True)
     kind: ProgramKind = enum_column(ProgramKind, index=True)
-    description: str | None = Field(default=None, max_length=4000)
+    description: Description | None = Field(default=None, max_length=4000)
     benefit_min: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
     benefit_max: Rupiah | None = Field(default=None, sa_type=sa.BigInteger)
     interest_rate: float | None = Field(default=None, ge=0, le=100, description="Loans: percent per year")
-    capacity: int | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
-    capacity_remaining: int | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
+    capacity: Amount | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
+    capacity_remaining: Amount | None = Field(default=None, ge=0, sa_type=sa.BigInteger)
     capacity_unit: CapacityUnit = enum_column(CapacityUnit, default=CapacityUnit.seats)
     opens_on: date | None = None
     closes_on: date | None = None
     status: ProgramStatus = enum_column(ProgramStatus, default=ProgramStatus.draft, index=True)
     valid_from: date | None = None
     valid_to: date | None = None
-    source_url: str | None = Field(default=None, max_length=500)
+    source_url: WebAddress | None = Field(default=None, max_length=500)
 
 
 class Program(ProgramFields, Versioned, table=True):
@@ -201,12 +212,12 @@ def check_program_ranges(p: dict[str, Any]) -> None:
 
 
 class ProgramCreate(ProgramFields):
-    organization_id: int
+    organization_id: DbId
     eligibility: EligibilityRule = None
     service_area: list[RegionCode] = Field(default_factory=list, max_length=500)
-    location_ids: list[int] = Field(default_factory=list, max_length=500)
+    location_ids: list[DbId] = Field(default_factory=list, max_length=500)
     sectors: list[Sector] = Field(default_factory=list)
-    source_url: AnyHttpUrl | None = None  # type: ignore[assignment]
+    source_url: WebUrl | None = None  # type: ignore[assignment]
 
     @model_validator(mode="after")
     def _ranges(self) -> ProgramCreate:
@@ -215,25 +226,25 @@ class ProgramCreate(ProgramFields):
 
 
 class ProgramUpdate(SQLModel):
-    version: int
+    version: Version
     name: Name | None = None
     kind: ProgramKind | None = None
-    description: str | None = None
+    description: Description | None = None
     benefit_min: Rupiah | None = None
     benefit_max: Rupiah | None = None
     interest_rate: float | None = Field(default=None, ge=0, le=100)
-    capacity: int | None = Field(default=None, ge=0)
-    capacity_remaining: int | None = Field(default=None, ge=0)
+    capacity: Amount | None = None
+    capacity_remaining: Amount | None = None
     capacity_unit: CapacityUnit | None = None
     opens_on: date | None = None
     closes_on: date | None = None
     status: ProgramStatus | None = None
     valid_from: date | None = None
     valid_to: date | None = None
-    source_url: AnyHttpUrl | None = None
+    source_url: WebUrl | None = None
     eligibility: EligibilityRule = None
     service_area: list[RegionCode] | None = Field(default=None, max_length=500)
-    location_ids: list[int] | None = Field(default=None, max_length=500)
+    location_ids: list[DbId] | None = Field(default=None, max_length=500)
     sectors: list[Sector] | None = None
 
 

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, EmailStr, Field
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -33,18 +33,53 @@ def age_on(birth: date, today: date) -> int:
 
 
 def _check_region_code(value: str) -> str:
-    if not _REGION_CODE_RE.match(value):
+    if not _REGION_CODE_RE.fullmatch(value):
         raise ValueError("a region code looks like 32, 32.73, 32.73.16 or 32.73.16.1002 (Kemendagri)")
     return value
 
 
-RegionCode = Annotated[str, AfterValidator(_check_region_code)]
+def refuse_nul(value: str) -> str:
+    """``value`` unless it holds a NUL character (PostgreSQL cannot store one in text)."""
+    if "\x00" in value:
+        raise ValueError("text cannot contain the NUL character (\\u0000)")
+    return value
+
+
+NoNul = AfterValidator(refuse_nul)
+"""Refuses text holding a NUL character; part of every text type below."""
+
+# Text of the service, each with the length of its column: the write schemas (create and update)
+# and the response schemas share these types, so nothing is stored that a read could not return.
+Name = Annotated[str, Field(min_length=1, max_length=200), NoNul]
+ShortName = Annotated[str, Field(min_length=1, max_length=120), NoNul]
+Phone = Annotated[str, Field(max_length=40), NoNul]
+Address = Annotated[str, Field(max_length=500), NoNul]
+WebAddress = Annotated[str, Field(max_length=500), NoNul]
+Email = Annotated[EmailStr, Field(max_length=200)]
+Description = Annotated[str, Field(max_length=4000), NoNul]
+Note = Annotated[str, Field(max_length=2000), NoNul]
+Identifier = Annotated[str, Field(min_length=1, max_length=40), NoNul]
+"""A short code another system gave (a PKH id)."""
+
+RegionCode = Annotated[str, Field(max_length=13), NoNul, AfterValidator(_check_region_code)]
 """A Kemendagri code of any level: province, regency, district or village."""
+
+MAX_ID = 2**31 - 1
+"""The largest id a row can have: ids are PostgreSQL ``integer`` columns."""
+MAX_OFFSET = 2**31 - 1
+"""The most rows a list skips (far above any table; keeps OFFSET in every database's range)."""
+MAX_AMOUNT = 10**15
+"""The largest count or amount of a ``BigInteger`` column people write (seats or rupiah)."""
+
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A reference to a row by its id."""
+Version = Annotated[int, Field(ge=1, le=MAX_ID, description="The version you read")]
+Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
+"""A whole count or amount in a ``BigInteger`` column (a programme's seats or rupiah)."""
 
 Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 def region_level(code: str) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
+from models.types import NoNul
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput
 from service.hsds import read
@@ -20,13 +21,15 @@ from service.hsds.read import ServiceQuery
 from service.settings import Settings
 
 router = APIRouter(prefix="/hsds", tags=["hsds"])
+MAX_PAGE = 1_000_000  # with at most 500 per page, the offset stays far inside any database's range
 
-PageNumber = Annotated[int, Query(ge=1, description="Page number, from 1")]
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")]
 PerPage = Annotated[int, Query(ge=1, le=500, description="Results per page (1-500)")]
-Search = Annotated[str | None, Query(max_length=100, description="Words in the name or description")]
+Search = Annotated[str | None, Query(max_length=100, description="Words in the name or description"), NoNul]
 Lang = Annotated[Literal["id", "en"] | None, Query(description="Language of Jejaring's words (default: the site's)")]
 Region = Annotated[
     str | None,
+    NoNul,
     Query(
         max_length=13,
         description="Kemendagri region code of any level (replaces HSDS postcode). Services: the service area "
@@ -38,8 +41,12 @@ Longitude = Annotated[float | None, Query(ge=-180, le=180, description="WGS84 lo
 Proximity = Annotated[
     float | None, Query(gt=0, le=2_000_000, description="Metres from lat/lon to one of the service's locations")
 ]
-Postcode = Annotated[str | None, Query(description="Not supported: Indonesia's regions are given by region code")]
-Format = Annotated[str | None, Query(description="Only json")]
+Postcode = Annotated[
+    str | None, Query(max_length=20, description="Not supported: Indonesia's regions are given by region code"), NoNul
+]
+Format = Annotated[str | None, Query(max_length=20, description="Only json"), NoNul]
+HsdsId = Annotated[str, Path(max_length=100, description="An HSDS id (a UUID) or a taxonomy's name"), NoNul]
+HsdsIdQuery = Annotated[str | None, Query(max_length=100), NoNul]
 
 
 def _lang(lang: str | None, settings: Settings) -> str:
@@ -100,7 +107,7 @@ def list_organizations(
 
 @router.get("/organizations/{organization_id}", summary="One organisation, fully nested")
 def get_organization(
-    organization_id: str, session: SessionDep, settings: SettingsDep, full_service: bool = False, lang: Lang = None
+    organization_id: HsdsId, session: SessionDep, settings: SettingsDep, full_service: bool = False, lang: Lang = None
 ) -> dict[str, Any]:
     """An organisation with its phones, locations, attributes and published services."""
     return read.get_organization(
@@ -113,10 +120,12 @@ def get_organization(
 
 def service_query(
     search: Search = None,
-    taxonomy_term_id: str | None = None,
-    taxonomy_id: str | None = None,
-    organization_id: str | None = None,
-    modified_after: Annotated[str | None, Query(description="ISO 8601 date or date-time (UTC if no offset)")] = None,
+    taxonomy_term_id: HsdsIdQuery = None,
+    taxonomy_id: HsdsIdQuery = None,
+    organization_id: HsdsIdQuery = None,
+    modified_after: Annotated[
+        str | None, Query(max_length=40, description="ISO 8601 date or date-time (UTC if no offset)"), NoNul
+    ] = None,
     region: Region = None,
     lat: Latitude = None,
     lon: Longitude = None,
@@ -145,7 +154,7 @@ def list_services(session: SessionDep, settings: SettingsDep, q: ServiceQueryDep
 
 
 @router.get("/services/{service_id}", summary="One service, fully nested")
-def get_service(service_id: str, session: SessionDep, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
+def get_service(service_id: HsdsId, session: SessionDep, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
     """A published programme with its organisation, areas, schedules, locations, attributes and capacity."""
     return read.get_service(session, service_id=service_id, lang=_lang(lang, settings))
 
@@ -161,7 +170,7 @@ def list_service_at_locations(session: SessionDep, settings: SettingsDep, q: Ser
 
 @router.get("/service_at_locations/{service_at_location_id}", summary="One service at a location, fully nested")
 def get_service_at_location(
-    service_at_location_id: str, session: SessionDep, settings: SettingsDep, lang: Lang = None
+    service_at_location_id: HsdsId, session: SessionDep, settings: SettingsDep, lang: Lang = None
 ) -> dict[str, Any]:
     """A published programme at one of its locations, with the location and the full service."""
     return read.get_service_at_location(
@@ -187,7 +196,7 @@ def list_taxonomies(
 
 
 @router.get("/taxonomies/{taxonomy_id}", summary="One taxonomy")
-def get_taxonomy(taxonomy_id: str, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
+def get_taxonomy(taxonomy_id: HsdsId, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
     return read.get_taxonomy(taxonomy_id=taxonomy_id, lang=_lang(lang, settings))
 
 
@@ -195,8 +204,8 @@ def get_taxonomy(taxonomy_id: str, settings: SettingsDep, lang: Lang = None) -> 
 def list_taxonomy_terms(
     settings: SettingsDep,
     search: Search = None,
-    taxonomy_id: str | None = None,
-    parent_id: str | None = None,
+    taxonomy_id: HsdsIdQuery = None,
+    parent_id: HsdsIdQuery = None,
     top_only: bool = False,
     page: PageNumber = 1,
     per_page: PerPage = 50,
@@ -216,5 +225,5 @@ def list_taxonomy_terms(
 
 
 @router.get("/taxonomy_terms/{taxonomy_term_id}", summary="One taxonomy term")
-def get_taxonomy_term(taxonomy_term_id: str, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
+def get_taxonomy_term(taxonomy_term_id: HsdsId, settings: SettingsDep, lang: Lang = None) -> dict[str, Any]:
     return read.get_taxonomy_term(taxonomy_term_id=taxonomy_term_id, lang=_lang(lang, settings))

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
 from models.referrals import ConsentPurpose, DeclineReason, ReferralStatus
+from models.types import DbId, Note
 from service import referrals
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, IdQuery, Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.referrals import ConsentPublic, Outcome, ReferralPublic, Withdrawal
@@ -20,14 +21,14 @@ router = APIRouter(tags=["referrals"])
 
 
 class ConsentCreate(BaseModel):
-    organization_id: int
+    organization_id: DbId
     purpose: ConsentPurpose = ConsentPurpose.referral
     share_phone: bool = Field(default=False, description="The family agrees that the organisation sees its phone")
 
 
 @router.post("/households/{household_id}/consents", response_model=ConsentPublic, status_code=201)
 def record_consent(
-    household_id: int, body: ConsentCreate, request: Request, session: SessionDep, scope: ScopeDep
+    household_id: IdPath, body: ConsentCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> ConsentPublic:
     """Record the family's consent to share its data with an organisation (the family's facilitator)."""
     return referrals.record_consent(
@@ -42,14 +43,14 @@ def record_consent(
 
 
 @router.get("/households/{household_id}/consents", response_model=list[ConsentPublic])
-def list_consents(household_id: int, session: SessionDep, scope: ScopeDep) -> list[ConsentPublic]:
+def list_consents(household_id: IdPath, session: SessionDep, scope: ScopeDep) -> list[ConsentPublic]:
     """The family's consents, withdrawn ones included."""
     return referrals.list_consents(session, scope, household_id)
 
 
 @router.delete("/households/{household_id}/consents/{consent_id}", response_model=Withdrawal)
 def withdraw_consent(
-    household_id: int, consent_id: int, request: Request, session: SessionDep, scope: ScopeDep
+    household_id: IdPath, consent_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep
 ) -> Withdrawal:
     """Withdraw a consent; the family's open referrals to that organisation are closed."""
     return referrals.withdraw_consent(
@@ -58,14 +59,14 @@ def withdraw_consent(
 
 
 class ReferralCreate(BaseModel):
-    household_id: int
-    program_id: int
-    note: str | None = Field(default=None, max_length=2000)
+    household_id: DbId
+    program_id: DbId
+    note: Note | None = None
 
 
 class ReferralMove(BaseModel):
     status: ReferralStatus
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
     reason: DeclineReason | None = Field(default=None, description="Required when declining")
     outcome: Outcome | None = Field(default=None, description="Required when completing")
 
@@ -107,7 +108,7 @@ def list_referrals(
     limit: Limit = 50,
     offset: Offset = 0,
     referral_status: Annotated[ReferralStatus | None, Query(alias="status")] = None,
-    program_id: int | None = None,
+    program_id: IdQuery = None,
     order: Literal["recent", "oldest"] = "recent",
 ) -> Page[ReferralPublic]:
     """Your referrals (facilitators), or those to your organisation's programmes (agency staff)."""
@@ -124,7 +125,7 @@ def list_referrals(
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic)
-def get_referral(referral_id: int, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> ReferralPublic:
+def get_referral(referral_id: IdPath, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> ReferralPublic:
     """One referral with its whole history."""
     referral = referrals.get_referral(session, scope, referral_id)
     return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
@@ -132,7 +133,12 @@ def get_referral(referral_id: int, session: SessionDep, scope: ScopeDep, setting
 
 @router.patch("/referrals/{referral_id}", response_model=ReferralPublic)
 def move_referral(
-    referral_id: int, body: ReferralMove, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+    referral_id: IdPath,
+    body: ReferralMove,
+    request: Request,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
 ) -> ReferralPublic:
     """Move a referral: the receiving organisation accepts, declines (with a reason), enrols,
     completes (with the outcome) or drops; the facilitator withdraws before enrolment."""

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from models.regions import RegionLevel, RegionPublic
-from models.types import RegionCode
+from models.types import NoNul, RegionCode
 from models.users import UserPublic
-from service.api.params import Limit, Offset
+from service.api.params import Limit, Offset, SignInForm
 from service.core import regions as region_list
 from service.core.paging import Page
 from service.db import database_reachable
@@ -58,7 +57,7 @@ class Token(BaseModel):
     },
 )
 def sign_in(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[SignInForm, Depends()],
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -107,13 +106,13 @@ def list_regions(
     offset: Offset = 0,
     parent: Annotated[RegionCode | None, Query(description="Direct children of this code")] = None,
     level: RegionLevel | None = None,
-    q: Annotated[str | None, Query(min_length=2, max_length=100, description="Part of the name")] = None,
+    q: Annotated[str | None, Query(min_length=2, max_length=100, description="Part of the name"), NoNul] = None,
 ) -> Page[RegionPublic]:
     """Search the official region list (38 provinces ... 83,763 villages)."""
     return region_list.list_regions(session, parent=parent, level=level, q=q, limit=limit, offset=offset)
 
 
 @regions.get("/{code}", response_model=RegionPublic)
-def get_region(code: str, session: SessionDep, _scope: ScopeDep) -> RegionPublic:
+def get_region(code: Annotated[str, Path(max_length=13), NoNul], session: SessionDep, _scope: ScopeDep) -> RegionPublic:
     """One region by its Kemendagri code."""
     return region_list.get_region(session, code)

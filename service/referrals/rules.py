@@ -8,6 +8,7 @@ from typing import Final
 from pydantic import BaseModel, Field, model_validator
 
 from models.referrals import OPEN_STATUSES, DeclineReason, ReferralStatus
+from models.types import Note
 
 S = ReferralStatus
 OPEN: Final = OPEN_STATUSES  # the referral table's partial unique index holds one open referral per programme
@@ -27,7 +28,7 @@ class Outcome(BaseModel):
     training_completed: bool = False
     certificate_obtained: bool = False
     loan_granted: bool = False
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
     @model_validator(mode="after")
     def _something(self) -> Outcome:

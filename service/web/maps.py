@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import escape
 
 from mapping.maps import MapDoc, render_html, to_geojson
-from models.types import RegionCode
+from models.types import MAX_ID, NoNul, RegionCode
 from models.users import User
 from service import maps as svc
 from service.core.scope import Scope
@@ -114,7 +114,7 @@ def household_map(
     session: SessionDep,
     settings: SettingsDep,
     scope: Caller,
-    household_id: int,
+    household_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     format: Format = "html",
     tiles: Tiles = True,
 ) -> Response:
@@ -137,8 +137,12 @@ def gap_map(
     settings: SettingsDep,
     scope: Caller,
     region: Region,
-    need: Annotated[str | None, Query(description="Only this business need (capital, training, ...)")] = None,
-    sector: Annotated[str | None, Query(description="Only businesses of this sector (culinary, ...)")] = None,
+    need: Annotated[
+        str | None, Query(max_length=40, description="Only this business need (capital, training, ...)"), NoNul
+    ] = None,
+    sector: Annotated[
+        str | None, Query(max_length=40, description="Only businesses of this sector (culinary, ...)"), NoNul
+    ] = None,
     format: Format = "html",
     tiles: Tiles = True,
 ) -> Response:

@@ -27,7 +27,7 @@ from models.types import REGION_CODE_PATTERN
 from service.core.regions import region_names
 from service.deps import SessionDep
 from service.errors import InvalidInput
-from service.i18n import translator
+from service.i18n import N_, translator
 from service.web.agency.rule_builder import (
     SPLIT,
     Criterion,
@@ -131,11 +131,12 @@ class ProgramForm:
             version=str(form.get("version", "")),
         )
 
-    def show_invalid(self, exc: ValidationError) -> None:
-        """Put the schema's messages at their fields (the first one per field)."""
+    def show_invalid(self, exc: ValidationError, lang: str) -> None:
+        """Put the schema's messages at their fields (the first one per field), in the page language."""
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "form"
-            self.errors.setdefault(name if name in (*SIMPLE_FIELDS, "sectors", "location_ids") else "form", err["msg"])
+            message = schema_message(err, lang)
+            self.errors.setdefault(name if name in (*SIMPLE_FIELDS, "sectors", "location_ids") else "form", message)
 
     def show_refused(self, exc: InvalidInput) -> None:
         """Put the catalogue's refusal at its field (a rule's at the rule builder)."""
@@ -144,6 +145,29 @@ class ProgramForm:
             self.rule.error = exc.message
             name = "rule"
         self.errors[name if name in (*SIMPLE_FIELDS, "rule", "location_ids") else "form"] = exc.message
+
+
+_LIMIT_KEYS = {
+    "string_too_long": (N_("form.err.too_long"), "max_length"),
+    "url_too_long": (N_("form.err.too_long"), "max_length"),
+    "too_long": (N_("form.err.too_many"), "max_length"),
+    "less_than_equal": (N_("form.err.too_large"), "le"),
+    "greater_than_equal": (N_("form.err.too_small"), "ge"),
+}
+
+
+def schema_message(err: Any, lang: str) -> str:
+    """A schema error in the page language: limits of length and size by name, else pydantic's text."""
+    t = translator(lang)
+    ctx = err.get("ctx") or {}
+    if err.get("type") in _LIMIT_KEYS:
+        key, bound = _LIMIT_KEYS[err["type"]]
+        limit = ctx.get(bound)
+        if isinstance(limit, int):
+            return t(key).format(n=f"{limit:,}".replace(",", "." if lang == "id" else ","))
+    if "NUL" in str(err.get("msg", "")):
+        return t("form.err.nul")
+    return str(err.get("msg", ""))
 
 
 def _whole(text: str) -> int:

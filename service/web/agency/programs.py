@@ -325,7 +325,7 @@ def _submit(
                 return RedirectResponse(f"/lembaga/program/{program.id}?ok=unchanged", status_code=303)
             program = catalog.update_program(session, viewer.scope, program_id=program.id, data=update, request_id=rid)
     except ValidationError as exc:
-        state.show_invalid(exc)
+        state.show_invalid(exc, viewer.lang)
         return page(422)
     except catalog.PlacesHeld as exc:
         text = t("ag.err.capacity_held" if exc.field == "capacity" else "ag.err.remaining_held")
