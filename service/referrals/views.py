@@ -3,7 +3,9 @@
 The family's facilitator and admins see the family with its identifiers. The receiving
 organisation's staff see only what the referral needs: the family's name, village, business
 summary and the match reasons, and its phone only while the family's consent to share it holds;
-never its NIK, PKH id, address or coordinates.
+never its NIK, PKH id, address or coordinates. Once the family withdraws its consent, the agency
+sees only that the referral existed and its status. Notes reach the agency with NIK- and
+phone-shaped numbers masked.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from mapping.redact import mask_identifiers
 from models.households import Business, Household
-from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, ReferralStatus
+from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, ReferralEvent, ReferralStatus
 from models.types import months_between, utcnow
 from models.users import Role
 from service.core.regions import region_names
@@ -52,15 +55,27 @@ class BusinessSummary(BaseModel):
 
 
 class FamilySummary(BaseModel):
-    """What either side of a referral sees of the family; agencies get no identifiers."""
+    """What either side of a referral sees of the family; agencies get no identifiers, and nothing
+    at all once the family withdrew its consent (``withheld``)."""
 
-    head_name: str
-    village_code: str
+    head_name: str | None = Field(description="None for agencies once the family withdrew its consent")
+    village_code: str | None
     village_name: str | None
     phone: str | None = Field(description="Only when the family agreed to share it (agencies)")
     businesses: list[BusinessSummary]
     household_id: int | None = Field(default=None, description="Facilitators and admins only")
     pkh_id: str | None = Field(default=None, description="Facilitators and admins only")
+    withheld: bool = Field(default=False, description="The family withdrew its consent: nothing of it is shown")
+
+
+WITHHELD_FAMILY = FamilySummary(
+    head_name=None, village_code=None, village_name=None, phone=None, businesses=[], withheld=True
+)
+
+
+def consent_withdrawn(consent: Consent | None) -> bool:
+    """Whether the referral's consent was withdrawn (the agency then sees nothing of the family)."""
+    return consent is not None and consent.withdrawn_at is not None
 
 
 class ProgramRef(BaseModel):
@@ -133,6 +148,17 @@ def _family(
     )
 
 
+def _note(note: str | None, full: bool) -> str | None:
+    """A note as the caller reads it: the family's side as written, others with numbers masked."""
+    return note if full else mask_identifiers(note)
+
+
+def _event(event: ReferralEvent, full: bool, withheld: bool) -> EventPublic:
+    view = EventPublic.model_validate(event, from_attributes=True)
+    view.note = None if withheld else _note(view.note, full)
+    return view
+
+
 def referral_views(
     session: Session, scope: Scope, referrals: Sequence[Referral], *, today: date, with_events: bool = False
 ) -> list[ReferralPublic]:
@@ -149,11 +175,15 @@ def referral_views(
         program, org_name = programs[r.program_id]
         assert program.id is not None
         consent = consents.get(r.consent_id) if r.consent_id else None
+        full = sees_family(scope)
+        withheld = not full and consent_withdrawn(consent)
         out.append(
             ReferralPublic(
                 id=r.id,
                 status=r.status,
-                family=_family(
+                family=WITHHELD_FAMILY
+                if withheld
+                else _family(
                     scope, h, consent, businesses.get(r.household_id, []), villages.get(h.village_code), today
                 ),
                 program=ProgramRef(
@@ -163,17 +193,15 @@ def referral_views(
                     organization_name=org_name,
                 ),
                 facilitator_name=facilitators.get(r.facilitator_id) if r.facilitator_id else None,
-                note=r.note,
+                note=None if withheld else _note(r.note, full),
                 decline_reason=r.decline_reason,
-                outcome=r.outcome,
-                match=r.match,
+                outcome=None if withheld else r.outcome,
+                match=None if withheld else r.match,
                 sent_at=r.sent_at,
                 status_changed_at=r.status_changed_at,
                 days_in_status=max(0, (utcnow() - r.status_changed_at).days),
                 version=r.version,
-                events=[EventPublic.model_validate(e, from_attributes=True) for e in events.get(r.id, [])]
-                if with_events
-                else None,
+                events=[_event(e, full, withheld) for e in events.get(r.id, [])] if with_events else None,
             )
         )
     return out
