@@ -1,7 +1,7 @@
 """one open referral per family and programme; idempotency keys claimed before the work
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-07
 
 A partial unique index on referral (household_id, program_id) WHERE the status is open (the
@@ -25,7 +25,7 @@ import models.types  # noqa: F401
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0005'
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
