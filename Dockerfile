@@ -1,7 +1,9 @@
 # Serves Jejaring on the embedded SQLite database kept in the /app/var volume.
 #   docker build -t jejaring .
 #   docker run -p 8000:8000 -v jejaring-var:/app/var -e JEJARING_SECRET_KEY=... jejaring
-# Set JEJARING_DEMO=1 to load the synthetic demo data set on start.
+# Set JEJARING_DEMO=1 to load the synthetic demo data set on start: the container then runs as a
+# demonstration (JEJARING_ENVIRONMENT=development: demo sign-ins, API docs), never for real data;
+# production refuses the demo and its published passwords.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
@@ -24,4 +26,4 @@ USER jejaring
 VOLUME ["/app/var"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-CMD ["sh", "-c", "jejaring db upgrade && jejaring seed regions && if [ \"${JEJARING_DEMO:-0}\" = 1 ]; then jejaring seed demo; fi && jejaring serve --host 0.0.0.0 --port 8000"]
+CMD ["sh", "-c", "jejaring db upgrade && jejaring seed regions && if [ \"${JEJARING_DEMO:-0}\" = 1 ]; then export JEJARING_ENVIRONMENT=development && jejaring seed demo; fi && jejaring serve --host 0.0.0.0 --port 8000"]

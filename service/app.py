@@ -23,6 +23,7 @@ from service.web.facilitator import caseload, family
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
+from service.web.headers import add_security_headers
 from service.web.kit import STATIC_DIR
 
 
@@ -30,10 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Return a configured application; one engine per app, no global state."""
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
+    production = settings.environment == "production"
     app = FastAPI(
         title="Jejaring",
         summary="Partner network and resource map for PKH facilitators, agencies and forums",
         version="0.1.0",
+        # no API explorer or schema in production: they map every route for an attacker
+        docs_url=None if production else "/docs",
+        redoc_url=None if production else "/redoc",
+        openapi_url=None if production else "/openapi.json",
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
@@ -46,8 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         request.state.request_id = rid
         response = await call_next(request)
         response.headers["X-Request-ID"] = rid
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        add_security_headers(response, request.url.path, production=production)
         return response
 
     api = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from models.users import Role
@@ -15,7 +16,12 @@ from service.db import make_engine
 from service.errors import ServiceError
 from service.settings import get_settings
 
-app = typer.Typer(help="Jejaring: partner network and resource map for PKH.", no_args_is_help=True)
+# No local variables in tracebacks: they would print the settings, secret key included.
+app = typer.Typer(
+    help="Jejaring: partner network and resource map for PKH.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 seed_app = typer.Typer(help="Reference and demo data.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
@@ -57,6 +63,9 @@ def seed_demo() -> None:
     from seeds.demo import load_demo
 
     settings = get_settings()
+    if settings.environment == "production":
+        typer.echo("error: the demo (public accounts and passwords, synthetic families) is not in production", err=True)
+        raise typer.Exit(2)
     started = time.perf_counter()
     with Session(make_engine(settings), expire_on_commit=False) as session:
         counts = load_demo(session, nik_key=settings.nik_hash_key, today=settings.today())
@@ -370,6 +379,12 @@ def worker(
 
 
 def main() -> None:
+    try:
+        get_settings()
+    except ValidationError as exc:  # the settings refuse to start: say why, never with the values
+        for error in exc.errors():
+            typer.echo(f"error: {error['msg']}", err=True)
+        raise SystemExit(2) from None
     app()
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import zlib
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +17,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-only-secret-change-me-before-production"
 
 
+def weak_secret_reason(secret: str) -> str | None:
+    """Why ``secret`` is too weak to sign tokens in production, or ``None``. The reason names the
+    flaw, never any part of the secret."""
+    if secret == DEV_SECRET:
+        return "it is the development placeholder"
+    if len(secret) < 32:
+        return "shorter than 32 characters"
+    if len(set(secret)) < 8:
+        return "too few different characters"
+    steps = [abs(ord(b) - ord(a)) for a, b in itertools.pairwise(secret)]
+    if sum(step <= 1 for step in steps) > len(steps) * 2 // 3:
+        return "runs of repeated or neighbouring characters"
+    if len(zlib.compress(secret.encode(), 9)) < len(secret.encode()) * 0.7:
+        return "a repeated pattern"
+    return None
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="JEJARING_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting's error never prints the values (the secret key)
+    model_config = SettingsConfigDict(
+        env_prefix="JEJARING_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = Field(
@@ -73,8 +95,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
-            raise ValueError("JEJARING_SECRET_KEY must be set to a random value of 32+ characters in production")
+        if self.environment != "production":
+            return self
+        for name, value in (("JEJARING_SECRET_KEY", self.secret_key), ("JEJARING_NIK_KEY", self.nik_key)):
+            reason = weak_secret_reason(value) if value is not None else None
+            if reason:
+                raise ValueError(
+                    f"{name} is too weak for production ({reason}): set it to a random value of 32+ "
+                    "characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                )
         return self
 
     @model_validator(mode="after")

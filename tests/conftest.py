@@ -28,6 +28,7 @@ from service.app import create_app
 from service.settings import Settings
 
 TEST_SECRET = "test-secret-key-of-at-least-thirty-two-characters"
+PRODUCTION_SECRET = "pR0d-7rVq2xK9-LmW4zT8n-Hc6yB3sJ5-fD1gQ0aE"  # strong enough for production mode
 DEMO_PASSWORDS = {
     "admin": "admin-demo-2026",
     "pendamping.kebonjayanti": "pendamping-demo-2026",
@@ -247,6 +248,26 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def session(app: FastAPI) -> Iterator[Session]:
     with Session(app.state.engine, expire_on_commit=False) as s:
         yield s
+
+
+@pytest.fixture
+def production_client(db_url: str) -> Iterator[TestClient]:
+    """The app in production mode (HTTPS) on this test's copy of the demo database."""
+    settings = Settings(
+        environment="production", database_url=db_url, secret_key=PRODUCTION_SECRET, log_level="WARNING"
+    )
+    application = create_app(settings)
+    with TestClient(application, base_url="https://testserver") as c:
+        yield c
+    application.state.engine.dispose()
+
+
+def login_form(client: TestClient) -> dict[str, str]:
+    """The hidden fields of the sign-in form (its CSRF token): GET /login first, as a browser does."""
+    import re
+
+    html = client.get("/login").text
+    return dict(re.findall(r'<input type="hidden" name="(csrf)" value="([^"]*)"', html))
 
 
 def sign_in(client: TestClient, username: str, password: str | None = None) -> dict[str, str]:

@@ -73,6 +73,7 @@ def sign_in(
         request_id=request_id(request),
         guard=guard,
         address=client_address(request),
+        refuse_demo=settings.environment == "production",
     )
     if done is None:
         raise Unauthorized("Incorrect username or password")

@@ -3,6 +3,7 @@ deactivating and resetting accounts."""
 
 from __future__ import annotations
 
+import hmac
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -59,6 +60,14 @@ class SignedIn:
     token: str
 
 
+def _demo_credentials(username: str, password: str) -> bool:
+    """Whether these are one of the published demo accounts' username and password."""
+    from seeds.demo import DEMO_USERS
+
+    known = DEMO_USERS.get(username)
+    return known is not None and hmac.compare_digest(known[0].encode(), password.encode())
+
+
 def sign_in(
     session: Session,
     *,
@@ -69,13 +78,16 @@ def sign_in(
     request_id: str | None,
     guard: SignInGuard | None = None,
     address: str | None = None,
+    refuse_demo: bool = False,
 ) -> SignedIn | None:
     """Check the credentials and issue a token for a new session; a failure is audited (with the
     username and client address, never the password) and answers ``None``. With a ``guard``,
-    ``TooManyRequests`` when the account or the address has tried too often."""
+    ``TooManyRequests`` when the account or the address has tried too often; with
+    ``refuse_demo`` (production), the published demo accounts cannot sign in."""
     if guard is not None:
         guard.admit(username=username, address=address or "unknown")
-    user = authenticate(session, username, password, guard=guard)
+    demo_refused = refuse_demo and _demo_credentials(username, password)
+    user = None if demo_refused else authenticate(session, username, password, guard=guard)
     if user is None:
         known = queries.user_by_username(session, username)
         record_event(

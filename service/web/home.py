@@ -14,14 +14,35 @@ from service.errors import ServiceUnavailable, TooManyRequests
 from service.i18n import LANGUAGES, N_
 from service.people import accounts
 from service.people.home import home_summary
-from service.web.kit import LANG_COOKIE, csrf_ok, page_user, render, safe_next
+from service.settings import Settings
+from service.web.kit import LANG_COOKIE, LOGIN_COOKIE, csrf_ok, login_csrf, login_csrf_ok, page_user, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 
 
+def _login_form(
+    request: Request,
+    settings: Settings,
+    *,
+    next: str | None,
+    error: str | None = None,
+    username: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The sign-in form with its CSRF token (and the pre-session cookie it is tied to, if new)."""
+    token, fresh = login_csrf(request, settings)
+    context = {"next": safe_next(next), "error": error, "username": username, "login_csrf": token}
+    response = render(request, settings, "login.html", context, status_code=status_code)
+    if fresh:
+        response.set_cookie(
+            LOGIN_COOKIE, fresh, httponly=True, samesite="lax", secure=settings.environment == "production"
+        )
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, settings: SettingsDep, next: str | None = None) -> HTMLResponse:
-    return render(request, settings, "login.html", {"next": safe_next(next), "error": None})
+    return _login_form(request, settings, next=next)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -33,7 +54,10 @@ def login_submit(
     password: Annotated[str, Form(max_length=200)],
     guard: SignInGuardDep,
     next: Annotated[str | None, Form()] = None,
+    csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    if not login_csrf_ok(request, settings, csrf):
+        return _login_form(request, settings, next=next, error=N_("login.csrf"), username=username, status_code=403)
     try:
         done = accounts.sign_in(
             session,
@@ -44,16 +68,15 @@ def login_submit(
             request_id=request_id(request),
             guard=guard,
             address=client_address(request),
+            refuse_demo=settings.environment == "production",
         )
     except (TooManyRequests, ServiceUnavailable) as exc:
         error = N_("login.throttled") if isinstance(exc, TooManyRequests) else N_("login.busy")
-        context = {"next": safe_next(next), "error": error, "username": username}
-        refused = render(request, settings, "login.html", context, status_code=exc.status_code)
+        refused = _login_form(request, settings, next=next, error=error, username=username, status_code=exc.status_code)
         refused.headers.update(exc.headers or {})
         return refused
     if done is None:
-        context = {"next": safe_next(next), "error": "login.failed", "username": username}
-        return render(request, settings, "login.html", context, status_code=401)
+        return _login_form(request, settings, next=next, error="login.failed", username=username, status_code=401)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -63,6 +86,7 @@ def login_submit(
         samesite="lax",
         secure=settings.environment == "production",
     )
+    response.delete_cookie(LOGIN_COOKIE)
     return response
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 WEB_DIR = Path(__file__).parent
 STATIC_DIR = WEB_DIR / "static"
 LANG_COOKIE = "jejaring_lang"
+LOGIN_COOKIE = "jejaring_login"
+_LOGIN_SEED = re.compile(r"[A-Za-z0-9_-]{32}")
 _DIGITS = re.compile(r"[0-9]{1,9}")
 _CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,6 +148,22 @@ def csrf_ok(sent: object, session_token: str | None, settings: Settings) -> bool
 def form_csrf_ok(request: Request, settings: Settings, sent: object) -> bool:
     """``csrf_ok`` against this request's session cookie."""
     return csrf_ok(sent, request.cookies.get(SESSION_COOKIE), settings)
+
+
+def login_csrf(request: Request, settings: Settings) -> tuple[str, str | None]:
+    """The sign-in form's CSRF token, tied to a pre-session cookie (there is no session yet), and
+    the cookie value to set when the browser has none: another site cannot sign a browser in."""
+    seed = request.cookies.get(LOGIN_COOKIE, "")
+    fresh = None
+    if not _LOGIN_SEED.fullmatch(seed):
+        seed = fresh = secrets.token_urlsafe(24)
+    return csrf_token("login:" + seed, settings), fresh
+
+
+def login_csrf_ok(request: Request, settings: Settings, sent: object) -> bool:
+    """Whether the sign-in form's token matches this browser's pre-session cookie."""
+    seed = request.cookies.get(LOGIN_COOKIE, "")
+    return bool(_LOGIN_SEED.fullmatch(seed)) and csrf_ok(sent, "login:" + seed, settings)
 
 
 # --- rendering --------------------------------------------------------------------------------

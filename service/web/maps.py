@@ -27,6 +27,7 @@ from service.errors import ServiceError, Unauthorized
 from service.i18n import translator
 from service.people.accounts import user_for_token
 from service.settings import Settings
+from service.web.headers import map_headers
 from service.web.kit import language_of
 
 router = APIRouter(prefix="/maps", tags=["maps"])
@@ -57,6 +58,8 @@ Caller = Annotated[Scope, Depends(map_caller)]
 
 def _compressed(request: Request, body: bytes, media_type: str) -> Response:
     headers = {"Cache-Control": "private, no-store", "Vary": "Accept-Encoding"}
+    if media_type.startswith("text/html"):
+        headers |= map_headers(body.decode())
     if "gzip" in request.headers.get("accept-encoding", "") and len(body) > 1024:
         return Response(gzip.compress(body, 6), media_type=media_type, headers=headers | {"Content-Encoding": "gzip"})
     return Response(body, media_type=media_type, headers=headers)
@@ -71,7 +74,7 @@ def _error(request: Request, settings: Settings, exc: ServiceError, fmt: str) ->
         f'<body style="font:15px sans-serif;padding:1em"><p role="alert">{escape(t("map.error"))}: '
         f"{escape(exc.message)}</p></body></html>"
     )
-    return HTMLResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return HTMLResponse(body, status_code=exc.status_code, headers=(exc.headers or {}) | map_headers(body))
 
 
 def _answer(request: Request, settings: Settings, build: Callable[[], MapDoc], fmt: str, tiles: bool) -> Response:

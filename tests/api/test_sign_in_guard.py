@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 import models.protection
 from models.users import AuditEvent
 from service.people import accounts
-from tests.conftest import DEMO_PASSWORDS, sign_in
+from tests.conftest import DEMO_PASSWORDS, login_form, sign_in
 
 TOKEN = "/api/v1/auth/token"
 
@@ -55,20 +55,11 @@ def test_sign_in_page_answers_429_in_the_page_language(client: TestClient) -> No
     assert page.status_code == 200
     for _ in range(6):
         _wrong(client)
-    response = client.post("/login", data={"username": "admin", "password": "salah", **_login_csrf(client)})
+    response = client.post("/login", data={"username": "admin", "password": "salah", **login_form(client)})
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) >= 1
     assert "Terlalu banyak percobaan masuk" in response.text
     assert '<form method="post" action="/login">' in response.text
-
-
-def _login_csrf(client: TestClient) -> dict[str, str]:
-    """The sign-in form's hidden fields (its CSRF token once the form has one)."""
-    import re
-
-    html = client.get("/login").text
-    found = re.search(r'name="csrf" value="([^"]*)"', html)
-    return {"csrf": found.group(1)} if found else {}
 
 
 def test_password_hashes_run_at_most_the_configured_number_at_once(
@@ -114,7 +105,7 @@ def test_token_used_after_logout_gets_401(client: TestClient) -> None:
 def test_page_sign_out_revokes_the_session_token(client: TestClient) -> None:
     response = client.post(
         "/login",
-        data={"username": "admin", "password": DEMO_PASSWORDS["admin"], **_login_csrf(client)},
+        data={"username": "admin", "password": DEMO_PASSWORDS["admin"], **login_form(client)},
         follow_redirects=False,
     )
     assert response.status_code == 303

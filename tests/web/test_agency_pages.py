@@ -22,7 +22,7 @@ from sqlmodel import Session, func, select
 from models.organizations import Organization, Program, ProgramRevision, ProgramServiceArea
 from service.matching import demand_by_village
 from service.web.agency.rule_builder import builder_from_tree, canonical, tree_of
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 DINSOS = "Dinas Sosial Kota Bandung"
 FORUM_CSR = "Forum CSR Kota Bandung"
@@ -34,7 +34,9 @@ Fields = list[tuple[str, str]]
 
 def sign_in(client: TestClient, username: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
 

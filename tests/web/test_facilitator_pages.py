@@ -21,7 +21,7 @@ from models.types import utcnow
 from models.users import User
 from seeds.demo import DEMO_CASES
 from service.matching import matches_for
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 PKH_ID = re.compile(r"PKH-\d{10}-\d{4}")
 PENA_CASE = DEMO_CASES["kebon_jayanti_age35_culinary"]
@@ -31,7 +31,9 @@ JAKTIM_CASE = DEMO_CASES["jaktim_business_8_months"]
 
 def sign_in(client: TestClient, username: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
 
@@ -223,6 +225,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(client: TestClient) ->
         data={
             "username": "pendamping.kebonjayanti",
             "password": DEMO_PASSWORDS["pendamping.kebonjayanti"],
+            **login_form(client),
             "next": "/kpm?usaha=ya",
         },
         follow_redirects=False,

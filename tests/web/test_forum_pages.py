@@ -26,7 +26,7 @@ from service.i18n import translator
 from service.network import Dashboard, sort_rows
 from service.web.forum.dashboard import COLUMNS, SHOWN, DashboardQuery, dashboard_context
 from service.web.kit import templates
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 from tests.web.conftest import ARTIFACTS, sign_in_form
 
 ORGANISER = "forum.bandung"
@@ -41,7 +41,9 @@ FORMULA = '=HYPERLINK("http://contoh.invalid","klik")'
 
 def sign_in(client: TestClient, username: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
 

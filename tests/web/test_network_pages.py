@@ -25,7 +25,7 @@ from service.network import plan as plan_svc
 from service.network.facilitator import SHOWN_ROWS, NetworkPage, group_rows
 from service.web.facilitator.network import count_text
 from service.web.kit import templates
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 from tests.web.conftest import ARTIFACTS, sign_in_form
 
 FACILITATOR = "pendamping.kebonjayanti"
@@ -39,7 +39,9 @@ LINK = re.compile(r'<a class="rujuk" href="/kpm/(\d+)#program-(\d+)">')
 
 def sign_in(client: TestClient, username: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
 

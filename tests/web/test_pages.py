@@ -7,12 +7,14 @@ import gzip
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 
 def page_sign_in(client: TestClient, username: str) -> None:
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -44,7 +46,7 @@ def test_language_switch_never_redirects_off_site(client: TestClient) -> None:
 
 
 def test_wrong_password_shows_an_error_without_saying_which_part(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "admin", "password": "salah-sekali"})
+    response = client.post("/login", data={"username": "admin", "password": "salah-sekali", **login_form(client)})
     assert response.status_code == 401
     assert "Nama pengguna atau kata sandi salah." in response.text
     assert "jejaring_session" not in response.headers.get("set-cookie", "")

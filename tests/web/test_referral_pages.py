@@ -16,7 +16,7 @@ from models.households import Household
 from models.organizations import Organization, Program
 from models.referrals import Consent, Referral, ReferralEvent, ReferralStatus
 from seeds.demo import DEMO_CASES
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 KJ, JAKTIM, DINSOS = "pendamping.kebonjayanti", "pendamping.jaktim", "dinsos.bandung"
 PRSE_CASE = DEMO_CASES["kebon_jayanti_prse_woman"]
@@ -29,7 +29,9 @@ CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 def sign_in(client: TestClient, username: str) -> None:
     client.cookies.clear()
     response = client.post(
-        "/login", data={"username": username, "password": DEMO_PASSWORDS[username]}, follow_redirects=False
+        "/login",
+        data={"username": username, "password": DEMO_PASSWORDS[username], **login_form(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303
 
@@ -477,7 +479,7 @@ def test_an_agency_of_another_organisation_does_not_see_it(client: TestClient, s
     )
     session.commit()
     client.cookies.clear()
-    client.post("/login", data={"username": "staf.pena", "password": "staf-pena-uji-2026"})
+    client.post("/login", data={"username": "staf.pena", "password": "staf-pena-uji-2026", **login_form(client)})
     assert f'href="/rujukan/{rid}"' not in client.get("/rujukan").text
     assert client.get(f"/rujukan/{rid}").status_code == 404
 
