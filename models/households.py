@@ -83,7 +83,7 @@ class FacilitatorCreate(FacilitatorBase):
 
 
 class FacilitatorUpdate(SQLModel):
-    version: int
+    version: int | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     education_background: EducationBackground | None = None
     phone: str | None = None
@@ -163,7 +163,7 @@ class HouseholdCreate(HouseholdFields):
 
 
 class HouseholdUpdate(SQLModel):
-    version: int
+    version: int | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     nik: Nik | None = None
     head_name: Name | None = None
     head_birth_date: date | None = None

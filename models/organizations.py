@@ -92,7 +92,7 @@ class OrganizationCreate(OrganizationBase):
 
 
 class OrganizationUpdate(SQLModel):
-    version: int
+    version: int | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     kind: OrganizationKind | None = None
     region_code: RegionCode | None = None
@@ -211,7 +211,7 @@ class ProgramCreate(ProgramFields):
 
 
 class ProgramUpdate(SQLModel):
-    version: int
+    version: int | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     kind: ProgramKind | None = None
     description: str | None = None
