@@ -89,7 +89,7 @@ class FacilitatorCreate(FacilitatorBase):
 
 
 class FacilitatorUpdate(SQLModel):
-    version: Version
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     education_background: EducationBackground | None = None
     phone: Phone | None = None
@@ -175,7 +175,7 @@ class NikLookup(SQLModel):
 
 
 class HouseholdUpdate(SQLModel):
-    version: Version
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     nik: Nik | None = None
     head_name: Name | None = None
     head_birth_date: date | None = None

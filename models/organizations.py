@@ -103,7 +103,7 @@ class OrganizationCreate(OrganizationBase):
 
 
 class OrganizationUpdate(SQLModel):
-    version: Version
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     kind: OrganizationKind | None = None
     region_code: RegionCode | None = None
@@ -226,7 +226,7 @@ class ProgramCreate(ProgramFields):
 
 
 class ProgramUpdate(SQLModel):
-    version: Version
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     name: Name | None = None
     kind: ProgramKind | None = None
     description: Description | None = None

@@ -38,6 +38,12 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class PreconditionFailed(ServiceError):
+    """412: the record is no longer at the version an ``If-Match`` header named."""
+
+    status_code = 412
+
+
 class InvalidInput(ServiceError):
     """422 shaped like FastAPI's validation errors, pointing at the offending field."""
 

@@ -23,6 +23,7 @@ from models.organizations import (
 )
 from models.types import RegionCode
 from service import catalog
+from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import Limit, Offset
 from service.catalog import OrganizationFilter, ProgramFilter, Revision
 from service.core.paging import Page
@@ -62,19 +63,33 @@ def create_organization(
 
 
 @organizations.get("/{organization_id}", response_model=OrganizationPublic)
-def get_organization(organization_id: int, session: SessionDep, scope: ScopeDep) -> OrganizationPublic:
-    """One organisation."""
-    return catalog.get_organization(session, scope, organization_id)
-
-
-@organizations.patch("/{organization_id}", response_model=OrganizationPublic)
-def update_organization(
-    organization_id: int, data: OrganizationUpdate, request: Request, session: SessionDep, scope: ScopeDep
+def get_organization(
+    organization_id: int, response: Response, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
-    """Change an organisation (admins). Send the ``version`` you read."""
-    return catalog.update_organization(
-        session, scope, organization_id=organization_id, data=data, request_id=request_id(request)
-    )
+    """One organisation (with its ``ETag``)."""
+    org = catalog.get_organization(session, scope, organization_id)
+    with_etag(response, "organization", org.id, org.version)
+    return org
+
+
+@organizations.patch("/{organization_id}", response_model=OrganizationPublic, responses=PRECONDITION)
+def update_organization(
+    organization_id: int,
+    data: OrganizationUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    scope: ScopeDep,
+    if_match: IfMatch = None,
+) -> OrganizationPublic:
+    """Change an organisation (admins). Send the ``version`` you read, or its ETag in ``If-Match``."""
+    data.version = expected_version(if_match, data.version, kind="organization", record_id=organization_id)
+    with precondition(if_match):
+        org = catalog.update_organization(
+            session, scope, organization_id=organization_id, data=data, request_id=request_id(request)
+        )
+    with_etag(response, "organization", org.id, org.version)
+    return org
 
 
 @organizations.delete("/{organization_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -123,21 +138,37 @@ def create_program(data: ProgramCreate, request: Request, session: SessionDep, s
 
 
 @programs.get("/{program_id}", response_model=ProgramPublic)
-def get_program(program_id: int, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
-    """One programme."""
-    return catalog.get_program(session, scope, program_id)
+def get_program(program_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
+    """One programme (with its ``ETag``)."""
+    program = catalog.get_program(session, scope, program_id)
+    with_etag(response, "program", program.id, program.version)
+    return program
 
 
-@programs.patch("/{program_id}", response_model=ProgramPublic)
+@programs.patch("/{program_id}", response_model=ProgramPublic, responses=PRECONDITION)
 def update_program(
-    program_id: int, data: ProgramUpdate, request: Request, session: SessionDep, scope: ScopeDep
+    program_id: int,
+    data: ProgramUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    scope: ScopeDep,
+    if_match: IfMatch = None,
 ) -> ProgramPublic:
-    """Change a programme (its organisation's staff, admins). Send the ``version`` you read.
+    """Change a programme (its organisation's staff, admins). Send the ``version`` you read, or
+    its ETag in ``If-Match``.
 
     Staff edits to a published programme put it back to ``draft`` unless the same request sets
-    ``status`` (``active`` publishes it). Another organisation's programme answers 404.
+    ``status`` (``active`` publishes it). Another organisation's programme answers 404. The
+    capacity may not go below the families enrolled now (422).
     """
-    return catalog.update_program(session, scope, program_id=program_id, data=data, request_id=request_id(request))
+    data.version = expected_version(if_match, data.version, kind="program", record_id=program_id)
+    with precondition(if_match):
+        program = catalog.update_program(
+            session, scope, program_id=program_id, data=data, request_id=request_id(request)
+        )
+    with_etag(response, "program", program.id, program.version)
+    return program
 
 
 @programs.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -17,6 +17,7 @@ from models.households import (
     PkhStatus,
 )
 from models.types import RegionCode
+from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
@@ -81,29 +82,37 @@ def create_household(
 
 
 @router.get("/{household_id}", response_model=HouseholdPublic)
-def get_household(household_id: int, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
-    """One household in your caseload, with its businesses."""
-    return households.get_household(session, scope, household_id)
+def get_household(household_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
+    """One household in your caseload, with its businesses (and its ``ETag``)."""
+    household = households.get_household(session, scope, household_id)
+    with_etag(response, "household", household.id, household.version)
+    return household
 
 
-@router.patch("/{household_id}", response_model=HouseholdPublic)
+@router.patch("/{household_id}", response_model=HouseholdPublic, responses=PRECONDITION)
 def update_household(
     household_id: int,
     data: HouseholdUpdate,
     request: Request,
+    response: Response,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
+    if_match: IfMatch = None,
 ) -> HouseholdPublic:
-    """Change a household (admins; its facilitator). Send the ``version`` you read."""
-    return households.update_household(
-        session,
-        household_id=household_id,
-        data=data,
-        scope=scope,
-        nik_key=settings.nik_hash_key,
-        request_id=request_id(request),
-    )
+    """Change a household (admins; its facilitator). Send the ``version`` you read, or its ETag in ``If-Match``."""
+    data.version = expected_version(if_match, data.version, kind="household", record_id=household_id)
+    with precondition(if_match):
+        household = households.update_household(
+            session,
+            household_id=household_id,
+            data=data,
+            scope=scope,
+            nik_key=settings.nik_hash_key,
+            request_id=request_id(request),
+        )
+    with_etag(response, "household", household.id, household.version)
+    return household
 
 
 @router.delete("/{household_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from models.households import FacilitatorCreate, FacilitatorPublic, FacilitatorUpdate
 from models.types import RegionCode
+from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, request_id
@@ -38,16 +39,28 @@ def create_facilitator(
 
 
 @router.get("/{facilitator_id}", response_model=FacilitatorPublic)
-def get_facilitator(facilitator_id: int, session: SessionDep, scope: ScopeDep) -> FacilitatorPublic:
-    """One facilitator."""
-    return facilitators.get_facilitator(session, scope, facilitator_id)
+def get_facilitator(facilitator_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> FacilitatorPublic:
+    """One facilitator (with its ``ETag``)."""
+    facilitator = facilitators.get_facilitator(session, scope, facilitator_id)
+    with_etag(response, "facilitator", facilitator.id, facilitator.version)
+    return facilitator
 
 
-@router.patch("/{facilitator_id}", response_model=FacilitatorPublic)
+@router.patch("/{facilitator_id}", response_model=FacilitatorPublic, responses=PRECONDITION)
 def update_facilitator(
-    facilitator_id: int, data: FacilitatorUpdate, request: Request, session: SessionDep, scope: ScopeDep
+    facilitator_id: int,
+    data: FacilitatorUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    scope: ScopeDep,
+    if_match: IfMatch = None,
 ) -> FacilitatorPublic:
-    """Change a facilitator (admins). Send the ``version`` you read."""
-    return facilitators.update_facilitator(
-        session, facilitator_id=facilitator_id, data=data, scope=scope, request_id=request_id(request)
-    )
+    """Change a facilitator (admins). Send the ``version`` you read, or its ETag in ``If-Match``."""
+    data.version = expected_version(if_match, data.version, kind="facilitator", record_id=facilitator_id)
+    with precondition(if_match):
+        facilitator = facilitators.update_facilitator(
+            session, facilitator_id=facilitator_id, data=data, scope=scope, request_id=request_id(request)
+        )
+    with_etag(response, "facilitator", facilitator.id, facilitator.version)
+    return facilitator

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from models.referrals import ConsentPurpose, DeclineReason, ReferralStatus
-from models.types import DbId, Note
+from models.types import DbId, Note, Version
 from service import referrals
+from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import IdPath, IdQuery, Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
@@ -66,6 +67,7 @@ class ReferralCreate(BaseModel):
 
 class ReferralMove(BaseModel):
     status: ReferralStatus
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
     note: Note | None = None
     reason: DeclineReason | None = Field(default=None, description="Required when declining")
     outcome: Outcome | None = Field(default=None, description="Required when completing")
@@ -125,28 +127,40 @@ def list_referrals(
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic)
-def get_referral(referral_id: IdPath, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> ReferralPublic:
-    """One referral with its whole history."""
+def get_referral(
+    referral_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> ReferralPublic:
+    """One referral with its whole history (and its ``ETag``)."""
     referral = referrals.get_referral(session, scope, referral_id)
-    return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    view = referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    with_etag(response, "referral", view.id, view.version)
+    return view
 
 
-@router.patch("/referrals/{referral_id}", response_model=ReferralPublic)
+@router.patch("/referrals/{referral_id}", response_model=ReferralPublic, responses=PRECONDITION)
 def move_referral(
     referral_id: IdPath,
     body: ReferralMove,
     request: Request,
+    response: Response,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
+    if_match: IfMatch = None,
 ) -> ReferralPublic:
     """Move a referral: the receiving organisation accepts, declines (with a reason), enrols,
-    completes (with the outcome) or drops; the facilitator withdraws before enrolment."""
-    referral = referrals.move_referral(
-        session,
-        scope,
-        referral_id=referral_id,
-        move=referrals.Move(status=body.status, note=body.note, reason=body.reason, outcome=body.outcome),
-        request_id=request_id(request),
-    )
-    return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    completes (with the outcome) or drops; the facilitator withdraws before enrolment. Send the
+    ``version`` you read or its ETag in ``If-Match`` to move it only if nobody moved it since."""
+    version = expected_version(if_match, body.version, kind="referral", record_id=referral_id)
+    with precondition(if_match):
+        referral = referrals.move_referral(
+            session,
+            scope,
+            referral_id=referral_id,
+            move=referrals.Move(status=body.status, note=body.note, reason=body.reason, outcome=body.outcome),
+            request_id=request_id(request),
+            expected_version=version,
+        )
+    view = referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    with_etag(response, "referral", view.id, view.version)
+    return view

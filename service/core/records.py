@@ -17,31 +17,56 @@ def rows_changed(session: Session, statement: sa.Update | sa.Delete) -> int:
     return int(result.rowcount)
 
 
-def require_version(obj: Any, expected_version: int, *, what: str) -> None:
-    """Raise 409 when ``obj`` is no longer at the version the caller read."""
-    if obj.version != expected_version:
-        raise Conflict(
-            f"{what} {obj.id} was changed by someone else (version {obj.version}, "
-            f"you sent {expected_version}); reload it and apply your change again"
+class StaleVersion(Conflict):
+    """409: the record was changed since the caller read it (``current``: its version now, if known)."""
+
+    def __init__(self, message: str, *, what: str, record_id: Any, current: int | None) -> None:
+        super().__init__(message)
+        self.what, self.record_id, self.current = what, record_id, current
+
+
+def require_version(obj: Any, expected_version: int | None, *, what: str) -> int:
+    """Raise 409 when ``obj`` is no longer at the version the caller read (422 when none was sent)."""
+    if expected_version is None:
+        raise InvalidInput(
+            "send the version you read: the body's version, or the ETag in an If-Match header",
+            loc=("body", "version"),
+            kind="missing",
         )
+    if obj.version != expected_version:
+        raise StaleVersion(
+            f"{what} {obj.id} was changed by someone else (version {obj.version}, "
+            f"you sent {expected_version}); reload it and apply your change again",
+            what=what,
+            record_id=obj.id,
+            current=obj.version,
+        )
+    return expected_version
 
 
-def update_versioned(session: Session, obj: Any, changes: dict[str, Any], *, expected_version: int, what: str) -> None:
+def update_versioned(
+    session: Session, obj: Any, changes: dict[str, Any], *, expected_version: int | None, what: str
+) -> None:
     """Apply ``changes`` to ``obj`` only if it is still at ``expected_version``; bump the version.
 
     The check and the write are one UPDATE ... WHERE version = :expected, so two editors
     racing cannot both win. The caller commits.
     """
     model = type(obj)
-    require_version(obj, expected_version, what=what)
+    expected = require_version(obj, expected_version, what=what)
     values = dict(changes)
-    values["version"] = expected_version + 1
+    values["version"] = expected + 1
     changed = rows_changed(
-        session, sa.update(model).where(model.id == obj.id, model.version == expected_version).values(**values)
+        session, sa.update(model).where(model.id == obj.id, model.version == expected).values(**values)
     )
     if changed != 1:
         session.rollback()
-        raise Conflict(f"{what} {obj.id} was changed by someone else; reload it and try again")
+        raise StaleVersion(
+            f"{what} {obj.id} was changed by someone else; reload it and try again",
+            what=what,
+            record_id=obj.id,
+            current=None,
+        )
     session.flush()
     session.refresh(obj)
 

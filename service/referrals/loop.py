@@ -24,6 +24,7 @@ from models.types import utcnow
 from models.users import Role
 from service.core import idempotency
 from service.core.audit import record_event
+from service.core.records import require_version
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -244,9 +245,20 @@ def open_referral_of(session: Session, scope: Scope, household_id: int, program_
     return queries.open_referral(session, household_id, program_id, queries.referral_filter(scope))
 
 
-def move_referral(session: Session, scope: Scope, *, referral_id: int, move: Move, request_id: str | None) -> Referral:
-    """Apply one status change, if the caller's side may make it from the current status."""
+def move_referral(
+    session: Session,
+    scope: Scope,
+    *,
+    referral_id: int,
+    move: Move,
+    request_id: str | None,
+    expected_version: int | None = None,
+) -> Referral:
+    """Apply one status change, if the caller's side may make it from the current status (and,
+    with ``expected_version``, only if the referral is still at that version)."""
     referral = get_referral(session, scope, referral_id)
+    if expected_version is not None:
+        require_version(referral, expected_version, what="Referral")
     side = side_of(session, scope, referral)
     current = referral.status
     allowed = TRANSITIONS.get(current, {})

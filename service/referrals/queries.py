@@ -126,12 +126,16 @@ def open_referrals_by_program(session: Session, household_id: int, program_ids: 
 
 
 def set_status(session: Session, referral: Referral, to: ReferralStatus, *, at: datetime) -> bool:
-    """Move the referral from the status it was read with to ``to``, in one ``UPDATE ... WHERE
-    status = :read``; ``False`` when someone moved it first."""
+    """Move the referral from the status (and version) it was read with to ``to``, in one
+    ``UPDATE ... WHERE status = :read AND version = :read``; ``False`` when someone moved it first."""
     moved = rows_changed(
         session,
         sa.update(Referral)
-        .where(col(Referral.id) == referral.id, col(Referral.status) == referral.status)
+        .where(
+            col(Referral.id) == referral.id,
+            col(Referral.status) == referral.status,
+            col(Referral.version) == referral.version,
+        )
         .values(status=to, status_changed_at=at, updated_at=at, version=col(Referral.version) + 1),
     )
     return moved == 1
