@@ -23,7 +23,7 @@ from models.organizations import (
 )
 from models.types import RegionCode
 from service import catalog
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, IdQuery, Limit, Offset, TextQuery
 from service.catalog import OrganizationFilter, ProgramFilter, Revision
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
@@ -33,7 +33,7 @@ from service.matching.schemas import Demand
 organizations = APIRouter(prefix="/organizations", tags=["organizations"])
 programs = APIRouter(prefix="/programs", tags=["programs"])
 
-Q = Annotated[str | None, Query(max_length=100, description="Part of the name")]
+Q = TextQuery
 RegionFilter = Annotated[RegionCode | None, Query(description="Region code of any level")]
 
 
@@ -62,14 +62,14 @@ def create_organization(
 
 
 @organizations.get("/{organization_id}", response_model=OrganizationPublic)
-def get_organization(organization_id: int, session: SessionDep, scope: ScopeDep) -> OrganizationPublic:
+def get_organization(organization_id: IdPath, session: SessionDep, scope: ScopeDep) -> OrganizationPublic:
     """One organisation."""
     return catalog.get_organization(session, scope, organization_id)
 
 
 @organizations.patch("/{organization_id}", response_model=OrganizationPublic)
 def update_organization(
-    organization_id: int, data: OrganizationUpdate, request: Request, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, data: OrganizationUpdate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Change an organisation (admins). Send the ``version`` you read."""
     return catalog.update_organization(
@@ -78,21 +78,21 @@ def update_organization(
 
 
 @organizations.delete("/{organization_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_organization(organization_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_organization(organization_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete an organisation without programmes (admins)."""
     catalog.delete_organization(session, scope, organization_id=organization_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @organizations.get("/{organization_id}/locations", response_model=list[LocationPublic])
-def list_locations(organization_id: int, session: SessionDep, scope: ScopeDep) -> list[LocationPublic]:
+def list_locations(organization_id: IdPath, session: SessionDep, scope: ScopeDep) -> list[LocationPublic]:
     """An organisation's service points."""
     return catalog.list_locations(session, scope, organization_id=organization_id)
 
 
 @organizations.post("/{organization_id}/locations", response_model=LocationPublic, status_code=status.HTTP_201_CREATED)
 def add_location(
-    organization_id: int, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> LocationPublic:
     """Add a service point (admins)."""
     return catalog.add_location(session, scope, org=organization_id, data=data, request_id=request_id(request))
@@ -104,7 +104,7 @@ def list_programs(
     scope: ScopeDep,
     limit: Limit = 50,
     offset: Offset = 0,
-    organization_id: int | None = None,
+    organization_id: IdQuery = None,
     kind: ProgramKind | None = None,
     status: ProgramStatus | None = None,
     region: Annotated[RegionCode | None, Query(description="Programmes whose service area covers this region")] = None,
@@ -123,14 +123,14 @@ def create_program(data: ProgramCreate, request: Request, session: SessionDep, s
 
 
 @programs.get("/{program_id}", response_model=ProgramPublic)
-def get_program(program_id: int, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
+def get_program(program_id: IdPath, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
     """One programme."""
     return catalog.get_program(session, scope, program_id)
 
 
 @programs.patch("/{program_id}", response_model=ProgramPublic)
 def update_program(
-    program_id: int, data: ProgramUpdate, request: Request, session: SessionDep, scope: ScopeDep
+    program_id: IdPath, data: ProgramUpdate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> ProgramPublic:
     """Change a programme (its organisation's staff, admins). Send the ``version`` you read.
 
@@ -141,14 +141,14 @@ def update_program(
 
 
 @programs.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_program(program_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_program(program_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete a programme nobody was referred to (its organisation's staff, admins)."""
     catalog.delete_program(session, scope, program_id=program_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @programs.get("/{program_id}/revisions", response_model=list[Revision])
-def program_revisions(program_id: int, session: SessionDep, scope: ScopeDep) -> list[Revision]:
+def program_revisions(program_id: IdPath, session: SessionDep, scope: ScopeDep) -> list[Revision]:
     """Who changed the programme, when, and each field's old and new value (oldest first)."""
     return catalog.program_revisions(session, scope, program_id)
 
@@ -159,7 +159,7 @@ class Verification(BaseModel):
 
 @organizations.put("/{organization_id}/verification", response_model=OrganizationPublic)
 def verify_organization(
-    organization_id: int, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Mark an organisation verified, or take the mark away (admins, forum organisers of its region)."""
     return catalog.set_verified(
@@ -168,7 +168,7 @@ def verify_organization(
 
 
 @organizations.get("/{organization_id}/demand", response_model=Demand)
-def organization_demand(organization_id: int, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Demand:
+def organization_demand(organization_id: IdPath, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Demand:
     """Per village of the organisation's service areas: families, those with a business its
     programmes serve (sector and need), those eligible for one of its programmes, and those
     referred. Counts only; 1 to 4 are withheld (null) for everyone but administrators.

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, status
 
 from models.households import FacilitatorCreate, FacilitatorPublic, FacilitatorUpdate
 from models.types import RegionCode
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, Limit, Offset, TextQuery
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, request_id
 from service.people import facilitators
@@ -23,7 +23,7 @@ def list_facilitators(
     limit: Limit = 50,
     offset: Offset = 0,
     region: Annotated[RegionCode | None, Query(description="Facilitators serving villages in this region")] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: TextQuery = None,
 ) -> Page[FacilitatorPublic]:
     """List the facilitators you may see (yourself; your forum's region; all for admins)."""
     return facilitators.list_facilitators(session, scope, region=region, q=q, limit=limit, offset=offset)
@@ -38,14 +38,14 @@ def create_facilitator(
 
 
 @router.get("/{facilitator_id}", response_model=FacilitatorPublic)
-def get_facilitator(facilitator_id: int, session: SessionDep, scope: ScopeDep) -> FacilitatorPublic:
+def get_facilitator(facilitator_id: IdPath, session: SessionDep, scope: ScopeDep) -> FacilitatorPublic:
     """One facilitator."""
     return facilitators.get_facilitator(session, scope, facilitator_id)
 
 
 @router.patch("/{facilitator_id}", response_model=FacilitatorPublic)
 def update_facilitator(
-    facilitator_id: int, data: FacilitatorUpdate, request: Request, session: SessionDep, scope: ScopeDep
+    facilitator_id: IdPath, data: FacilitatorUpdate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> FacilitatorPublic:
     """Change a facilitator (admins). Send the ``version`` you read."""
     return facilitators.update_facilitator(
