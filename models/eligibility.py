@@ -8,6 +8,7 @@ the path of the first fault inside the tree (``eligibility.all[2].value``).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
-from models.types import REGION_CODE_PATTERN
+from models.types import MAX_ID, REGION_CODE_PATTERN
 
 
 class FieldType(StrEnum):
@@ -92,8 +93,8 @@ RULE_FIELDS: dict[str, RuleField] = {
         RuleField("business.exists", FieldType.boolean),
         RuleField("business.sector", FieldType.choice, choices=SECTORS),
         RuleField("business.age_months", FieldType.number, minimum=0, maximum=1200),
-        RuleField("business.monthly_revenue", FieldType.number, minimum=0),
-        RuleField("business.workers", FieldType.number, minimum=0),
+        RuleField("business.monthly_revenue", FieldType.number, minimum=0, maximum=1_000_000_000_000),
+        RuleField("business.workers", FieldType.number, minimum=0, maximum=1000),
         RuleField("business.has_nib", FieldType.boolean),
         RuleField("business.has_pirt", FieldType.boolean),
         RuleField("business.has_halal", FieldType.boolean),
@@ -103,6 +104,12 @@ RULE_FIELDS: dict[str, RuleField] = {
 }
 
 _GROUP_KEYS = ("all", "any", "not")
+MAX_RULE_DEPTH = 12
+"""How deep groups (all, any, not) may nest; real rules use three or four levels."""
+MAX_RULE_CRITERIA = 200
+"""How many criteria one rule may hold."""
+MAX_RULE_VALUES = 500
+"""How many values one criterion's list (in, not_in, within) may hold."""
 
 
 class RuleError(ValueError):
@@ -115,7 +122,7 @@ class RuleError(ValueError):
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_scalar(field: RuleField, value: Any, path: str) -> Any:
@@ -136,7 +143,7 @@ def _check_scalar(field: RuleField, value: Any, path: str) -> Any:
             raise RuleError(path, f"{field.name} takes one of {', '.join(field.choices)}; got {value!r}")
         return value
     if field.type is FieldType.id_set:
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_ID:
             raise RuleError(path, f"{field.name} needs a programme id, got {value!r}")
         return value
     raise RuleError(path, f"{field.name} takes no single value")  # pragma: no cover
@@ -174,6 +181,8 @@ def _check_criterion(node: dict[str, Any], path: str) -> dict[str, Any]:
         if lo > hi:
             raise RuleError(vpath, f"between needs low <= high, got [{lo:g}, {hi:g}]")
         value = [lo, hi]
+    elif isinstance(value, list) and len(value) > MAX_RULE_VALUES:
+        raise RuleError(vpath, f"a criterion lists at most {MAX_RULE_VALUES} values")
     elif op in ("in", "not_in"):
         if not isinstance(value, list) or not value:
             raise RuleError(vpath, f"{op} needs a non-empty list of values")
@@ -182,35 +191,49 @@ def _check_criterion(node: dict[str, Any], path: str) -> dict[str, Any]:
         if not isinstance(value, list) or not value:
             raise RuleError(vpath, "within needs a non-empty list of region codes")
         for i, code in enumerate(value):
-            if not isinstance(code, str) or not re.match(REGION_CODE_PATTERN, code):
+            if not isinstance(code, str) or not re.fullmatch(REGION_CODE_PATTERN, code):
                 raise RuleError(f"{vpath}[{i}]", f"{code!r} is not a region code like 32.73.16")
     else:
         value = _check_scalar(field, value, vpath)
     return {"field": name, "op": op, "value": value}
 
 
-def _check_node(node: Any, path: str) -> dict[str, Any]:
+@dataclass
+class _Budget:
+    """What is left of a rule's allowance of criteria while it is checked."""
+
+    criteria: int = MAX_RULE_CRITERIA
+
+
+def _check_node(node: Any, path: str, depth: int, budget: _Budget) -> dict[str, Any]:
     if not isinstance(node, dict):
         raise RuleError(path, "a rule is an object: all, any, not, or field/op/value")
     groups = [k for k in _GROUP_KEYS if k in node]
     if not groups:
+        budget.criteria -= 1
+        if budget.criteria < 0:
+            raise RuleError(path, f"a rule holds at most {MAX_RULE_CRITERIA} criteria")
         return _check_criterion(node, path)
     if len(node) != 1:
         raise RuleError(path, f"a group holds one key ({' or '.join(_GROUP_KEYS)}) and nothing else")
+    if depth >= MAX_RULE_DEPTH:
+        raise RuleError(path, f"groups (all, any, not) nest at most {MAX_RULE_DEPTH} deep")
     key = groups[0]
     inner = node[key]
     if key == "not":
-        return {"not": _check_node(inner, f"{path}.not")}
+        return {"not": _check_node(inner, f"{path}.not", depth + 1, budget)}
     if not isinstance(inner, list) or not inner:
         raise RuleError(f"{path}.{key}", f"{key} needs a non-empty list of rules")
-    return {key: [_check_node(child, f"{path}.{key}[{i}]") for i, child in enumerate(inner)]}
+    if len(inner) > MAX_RULE_CRITERIA:
+        raise RuleError(f"{path}.{key}", f"a rule holds at most {MAX_RULE_CRITERIA} criteria")
+    return {key: [_check_node(child, f"{path}.{key}[{i}]", depth + 1, budget) for i, child in enumerate(inner)]}
 
 
 def validate_rule_tree(tree: dict[str, Any] | None, *, root: str = "eligibility") -> dict[str, Any] | None:
     """Return the normalised rule tree, or raise ``RuleError`` naming the faulty path."""
     if tree is None or tree == {}:
         return None
-    return _check_node(tree, root)
+    return _check_node(tree, root, 0, _Budget())
 
 
 def criteria(tree: dict[str, Any] | None) -> Iterator[dict[str, Any]]:

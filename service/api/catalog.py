@@ -24,7 +24,7 @@ from models.organizations import (
 from models.types import RegionCode
 from service import catalog
 from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, IdQuery, Limit, Offset, TextQuery
 from service.catalog import OrganizationFilter, ProgramFilter, Revision
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
@@ -34,7 +34,7 @@ from service.matching.schemas import Demand
 organizations = APIRouter(prefix="/organizations", tags=["organizations"])
 programs = APIRouter(prefix="/programs", tags=["programs"])
 
-Q = Annotated[str | None, Query(max_length=100, description="Part of the name")]
+Q = TextQuery
 RegionFilter = Annotated[RegionCode | None, Query(description="Region code of any level")]
 
 
@@ -64,7 +64,7 @@ def create_organization(
 
 @organizations.get("/{organization_id}", response_model=OrganizationPublic)
 def get_organization(
-    organization_id: int, response: Response, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """One organisation (with its ``ETag``)."""
     org = catalog.get_organization(session, scope, organization_id)
@@ -74,7 +74,7 @@ def get_organization(
 
 @organizations.patch("/{organization_id}", response_model=OrganizationPublic, responses=PRECONDITION)
 def update_organization(
-    organization_id: int,
+    organization_id: IdPath,
     data: OrganizationUpdate,
     request: Request,
     response: Response,
@@ -93,21 +93,21 @@ def update_organization(
 
 
 @organizations.delete("/{organization_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_organization(organization_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_organization(organization_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete an organisation without programmes (admins)."""
     catalog.delete_organization(session, scope, organization_id=organization_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @organizations.get("/{organization_id}/locations", response_model=list[LocationPublic])
-def list_locations(organization_id: int, session: SessionDep, scope: ScopeDep) -> list[LocationPublic]:
+def list_locations(organization_id: IdPath, session: SessionDep, scope: ScopeDep) -> list[LocationPublic]:
     """An organisation's service points."""
     return catalog.list_locations(session, scope, organization_id=organization_id)
 
 
 @organizations.post("/{organization_id}/locations", response_model=LocationPublic, status_code=status.HTTP_201_CREATED)
 def add_location(
-    organization_id: int, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> LocationPublic:
     """Add a service point (admins)."""
     return catalog.add_location(session, scope, org=organization_id, data=data, request_id=request_id(request))
@@ -119,7 +119,7 @@ def list_programs(
     scope: ScopeDep,
     limit: Limit = 50,
     offset: Offset = 0,
-    organization_id: int | None = None,
+    organization_id: IdQuery = None,
     kind: ProgramKind | None = None,
     status: ProgramStatus | None = None,
     region: Annotated[RegionCode | None, Query(description="Programmes whose service area covers this region")] = None,
@@ -138,7 +138,7 @@ def create_program(data: ProgramCreate, request: Request, session: SessionDep, s
 
 
 @programs.get("/{program_id}", response_model=ProgramPublic)
-def get_program(program_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
+def get_program(program_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
     """One programme (with its ``ETag``)."""
     program = catalog.get_program(session, scope, program_id)
     with_etag(response, "program", program.id, program.version)
@@ -147,7 +147,7 @@ def get_program(program_id: int, response: Response, session: SessionDep, scope:
 
 @programs.patch("/{program_id}", response_model=ProgramPublic, responses=PRECONDITION)
 def update_program(
-    program_id: int,
+    program_id: IdPath,
     data: ProgramUpdate,
     request: Request,
     response: Response,
@@ -172,14 +172,14 @@ def update_program(
 
 
 @programs.delete("/{program_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_program(program_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_program(program_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete a programme nobody was referred to (its organisation's staff, admins)."""
     catalog.delete_program(session, scope, program_id=program_id, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @programs.get("/{program_id}/revisions", response_model=list[Revision])
-def program_revisions(program_id: int, session: SessionDep, scope: ScopeDep) -> list[Revision]:
+def program_revisions(program_id: IdPath, session: SessionDep, scope: ScopeDep) -> list[Revision]:
     """Who changed the programme, when, and each field's old and new value (oldest first)."""
     return catalog.program_revisions(session, scope, program_id)
 
@@ -190,7 +190,7 @@ class Approval(BaseModel):
 
 @programs.put("/{program_id}/service-area/{region_code}/approval", response_model=ProgramPublic)
 def approve_service_area(
-    program_id: int, region_code: RegionCode, body: Approval, request: Request, session: SessionDep, scope: ScopeDep
+    program_id: IdPath, region_code: RegionCode, body: Approval, request: Request, session: SessionDep, scope: ScopeDep
 ) -> ProgramPublic:
     """Approve one service area of a programme beyond its organisation's region, or withdraw the
     approval (admins only): only approved areas widen the organisation's reach."""
@@ -210,7 +210,7 @@ class Verification(BaseModel):
 
 @organizations.put("/{organization_id}/verification", response_model=OrganizationPublic)
 def verify_organization(
-    organization_id: int, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
+    organization_id: IdPath, body: Verification, request: Request, session: SessionDep, scope: ScopeDep
 ) -> OrganizationPublic:
     """Mark an organisation verified, or take the mark away (admins, forum organisers of its region)."""
     return catalog.set_verified(
@@ -219,7 +219,7 @@ def verify_organization(
 
 
 @organizations.get("/{organization_id}/demand", response_model=Demand)
-def organization_demand(organization_id: int, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Demand:
+def organization_demand(organization_id: IdPath, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Demand:
     """Per village of the organisation's service areas: families, those with a business its
     programmes serve (sector and need), those eligible for one of its programmes, and those
     referred. Counts only; 1 to 4 are withheld (null) for everyone but administrators.

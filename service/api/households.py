@@ -16,9 +16,9 @@ from models.households import (
     NikLookup,
     PkhStatus,
 )
-from models.types import RegionCode
+from models.types import NoNul, RegionCode
 from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, IdQuery, Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.errors import InvalidInput
@@ -41,11 +41,11 @@ def list_households(
     limit: Limit = 50,
     offset: Offset = 0,
     region: Annotated[RegionCode | None, Query(description="Region code of any level")] = None,
-    group_id: int | None = None,
-    facilitator_id: int | None = None,
+    group_id: IdQuery = None,
+    facilitator_id: IdQuery = None,
     pkh_status: PkhStatus | None = None,
     has_business: bool | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="Part of the head's name or PKH id")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Part of the head's name or PKH id"), NoNul] = None,
 ) -> Page[HouseholdPublic]:
     """List the households in your caseload (admins: all). Find one by NIK with ``POST /households/lookup``."""
     if "nik" in request.query_params:
@@ -82,7 +82,7 @@ def create_household(
 
 
 @router.get("/{household_id}", response_model=HouseholdPublic)
-def get_household(household_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
+def get_household(household_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
     """One household in your caseload, with its businesses (and its ``ETag``)."""
     household = households.get_household(session, scope, household_id)
     with_etag(response, "household", household.id, household.version)
@@ -91,7 +91,7 @@ def get_household(household_id: int, response: Response, session: SessionDep, sc
 
 @router.patch("/{household_id}", response_model=HouseholdPublic, responses=PRECONDITION)
 def update_household(
-    household_id: int,
+    household_id: IdPath,
     data: HouseholdUpdate,
     request: Request,
     response: Response,
@@ -116,7 +116,7 @@ def update_household(
 
 
 @router.delete("/{household_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_household(household_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
+def delete_household(household_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep) -> Response:
     """Delete a household without referrals (admins)."""
     households.delete_household(session, household_id=household_id, scope=scope, request_id=request_id(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -124,7 +124,7 @@ def delete_household(household_id: int, request: Request, session: SessionDep, s
 
 @router.post("/{household_id}/businesses", response_model=BusinessPublic, status_code=status.HTTP_201_CREATED)
 def add_business(
-    household_id: int, data: BusinessCreate, request: Request, session: SessionDep, scope: ScopeDep
+    household_id: IdPath, data: BusinessCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> BusinessPublic:
     """Record a micro-business of a household in your care."""
     return households.add_business(
@@ -134,8 +134,8 @@ def add_business(
 
 @router.patch("/{household_id}/businesses/{business_id}", response_model=BusinessPublic)
 def update_business(
-    household_id: int,
-    business_id: int,
+    household_id: IdPath,
+    business_id: IdPath,
     data: BusinessUpdate,
     request: Request,
     session: SessionDep,
@@ -154,7 +154,7 @@ def update_business(
 
 @router.delete("/{household_id}/businesses/{business_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_business(
-    household_id: int, business_id: int, request: Request, session: SessionDep, scope: ScopeDep
+    household_id: IdPath, business_id: IdPath, request: Request, session: SessionDep, scope: ScopeDep
 ) -> Response:
     """Remove a business."""
     households.delete_business(

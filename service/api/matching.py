@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from service.api.params import IdPath, Offset
 from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.matching import matches, preview, screening
 from service.matching.schemas import Matches, Preview, PreviewRequest, Screening, ScreeningRequest
@@ -15,14 +16,14 @@ router = APIRouter(tags=["matching"])
 
 @router.get("/households/{household_id}/matches", response_model=Matches)
 def household_matches(
-    household_id: int,
+    household_id: IdPath,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
     lang: Annotated[Literal["id", "en"], Query()] = "id",
     include_ineligible: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Matches:
     """The programmes this family qualifies for, may qualify for, or nearly does, with reasons.
 

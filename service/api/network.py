@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from models.types import RegionCode
+from models.types import MAX_ID, DbId, RegionCode
 from service import network
+from service.api.params import Offset
 from service.deps import ScopeDep, SessionDep, SettingsDep
 from service.errors import InvalidInput
 
@@ -55,7 +56,7 @@ def network_gaps(
     scope: ScopeDep,
     found: RegionNetworkDep,
     limit: Annotated[int, Query(ge=1, le=5000, description="Unmet-demand rows per page, largest first")] = 500,
-    offset: Annotated[int, Query(ge=0, description="Unmet-demand rows to skip")] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Unmet demand (village x need x sector, largest first, paged: a province has hundreds of
     thousands of rows), unused supply, isolated stakeholders, caseloads."""
@@ -67,8 +68,12 @@ def network_suggestions(
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
-    facilitator_id: Annotated[int | None, Query(description="Organisations this facilitator should meet")] = None,
-    forum_id: Annotated[int | None, Query(description="Organisations this forum should invite")] = None,
+    facilitator_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Organisations this facilitator should meet")
+    ] = None,
+    forum_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Organisations this forum should invite")
+    ] = None,
     lang: Annotated[Literal["id", "en"] | None, Query(description="Language of the reasons")] = None,
 ) -> dict[str, Any]:
     """Links to make: for a facilitator, organisations ranked by the families they would serve;
@@ -87,7 +92,7 @@ def network_suggestions(
 
 class PlanRequest(BaseModel):
     region: RegionCode = Field(description="Region code of any level, e.g. 32.73.16")
-    program_ids: list[int] | None = Field(
+    program_ids: list[DbId] | None = Field(
         default=None, max_length=1000, description="Only these programmes (default: every published one)"
     )
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from models.households import FacilitatorCreate, FacilitatorPublic, FacilitatorUpdate
 from models.types import RegionCode
 from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
-from service.api.params import Limit, Offset
+from service.api.params import IdPath, Limit, Offset, TextQuery
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, request_id
 from service.people import facilitators
@@ -24,7 +24,7 @@ def list_facilitators(
     limit: Limit = 50,
     offset: Offset = 0,
     region: Annotated[RegionCode | None, Query(description="Facilitators serving villages in this region")] = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: TextQuery = None,
 ) -> Page[FacilitatorPublic]:
     """List the facilitators you may see (yourself; your forum's region; all for admins)."""
     return facilitators.list_facilitators(session, scope, region=region, q=q, limit=limit, offset=offset)
@@ -39,7 +39,9 @@ def create_facilitator(
 
 
 @router.get("/{facilitator_id}", response_model=FacilitatorPublic)
-def get_facilitator(facilitator_id: int, response: Response, session: SessionDep, scope: ScopeDep) -> FacilitatorPublic:
+def get_facilitator(
+    facilitator_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep
+) -> FacilitatorPublic:
     """One facilitator (with its ``ETag``)."""
     facilitator = facilitators.get_facilitator(session, scope, facilitator_id)
     with_etag(response, "facilitator", facilitator.id, facilitator.version)
@@ -48,7 +50,7 @@ def get_facilitator(facilitator_id: int, response: Response, session: SessionDep
 
 @router.patch("/{facilitator_id}", response_model=FacilitatorPublic, responses=PRECONDITION)
 def update_facilitator(
-    facilitator_id: int,
+    facilitator_id: IdPath,
     data: FacilitatorUpdate,
     request: Request,
     response: Response,

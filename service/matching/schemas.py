@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from models.eligibility import EligibilityRule
-from models.types import RegionCode
+from models.types import DbId, RegionCode
 
 MAX_LISTED = 10_000  # household_ids in one screening request (each is a bound parameter)
 
@@ -52,7 +52,7 @@ class Matches(BaseModel):
 
 
 class ScreeningRequest(BaseModel):
-    household_ids: list[int] | None = Field(default=None, max_length=MAX_LISTED)
+    household_ids: list[DbId] | None = Field(default=None, max_length=MAX_LISTED)
     region: RegionCode | None = None
     has_business: bool | None = None
 
