@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from service.api import catalog, households, jobs, matching, network, people, referrals, system
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
+from service.core.logs import install_log_filters
 from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
     production = settings.environment == "production"
+    install_log_filters()
     app = FastAPI(
         title="Jejaring",
         summary="Partner network and resource map for PKH facilitators, agencies and forums",

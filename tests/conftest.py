@@ -137,6 +137,36 @@ def interface_text_complete(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         pytest.fail(f"message keys missing from service/locale (language key): {sorted(found)}", pytrace=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_value_in_logs() -> Iterator[None]:
+    """Fail the run if any log record of the suite (any logger, INFO and up; DEBUG where a logger is
+    set so) holds a demo family's name, phone or NIK. SQL echo stays off (its statements carry no
+    values anyway: the engine hides parameters); tests/test_logs.py turns every logger to DEBUG."""
+    import logging
+
+    from seeds.demo import generate
+    from tests.log_guard import PersonalValueGuard
+
+    households, _ = generate(settings_for("sqlite://").today())
+    guard = PersonalValueGuard(
+        names=[h.fields["head_name"] for h in households],
+        numbers=[h.nik for h in households] + [h.fields["phone"] for h in households if h.fields.get("phone")],
+    )
+    root, sql = logging.getLogger(), logging.getLogger("sqlalchemy")
+    levels = (root.level, sql.level)
+    root.setLevel(min(root.level, logging.INFO))
+    if sql.level == logging.NOTSET:
+        sql.setLevel(logging.WARNING)
+    root.addHandler(guard)
+    yield
+    root.removeHandler(guard)
+    root.setLevel(levels[0])
+    sql.setLevel(levels[1])
+    leaks = guard.leaks()
+    if leaks:
+        pytest.fail(f"personal values in log records (logger: value): {leaks}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     name = request.config.getoption("--db")
