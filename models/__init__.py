@@ -15,6 +15,7 @@ from models.organizations import (
     ProgramRevision,
     ProgramServiceArea,
 )
+from models.privacy import DataSubjectRequest
 from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region, RegionBoundary
 from models.types import Timestamped, Versioned
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Business",
     "Consent",
+    "DataSubjectRequest",
     "Facilitator",
     "FacilitatorVillage",
     "Forum",

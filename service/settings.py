@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         default="jejaring", pattern=r"^[A-Za-z0-9_]{1,64}$", description="Queue name inside the jobs storage"
     )
     jobs_workers: int = Field(default=2, ge=1, le=64, description="Jobs run at once by one consumer")
+    retention_years: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="UU PDP retention: families that left PKH more than this many years ago are anonymised "
+        "by `jejaring retention run` (or the privacy.retention job)",
+    )
     hsds_max_uncompressed_bytes: int = Field(
         default=100 * 1024 * 1024, ge=1, description="`jejaring hsds import`: the most a package may unzip to"
     )

@@ -24,7 +24,7 @@ from models.types import utcnow
 from models.users import Role
 from service.core.audit import record_event
 from service.core.regions import region_names
-from service.core.scope import Scope, get_in_scope
+from service.core.scope import Scope, get_in_scope, require_in_processing
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.matching import household_facts, program_facts, referenced_program_names
 from service.referrals import queries
@@ -67,6 +67,7 @@ def create_referral(
         if earlier is not None:
             return _same_request(earlier, household_id, program_id), False
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+    require_in_processing(household)
     program = queries.published_program(session, program_id)
     if program is None:
         raise InvalidInput(f"programme {program_id} does not exist", loc=("body", "program_id"))
