@@ -16,6 +16,7 @@ from models.organizations import (
     ProgramRevision,
     ProgramServiceArea,
 )
+from models.privacy import DataSubjectRequest
 from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region, RegionBoundary
 from models.types import Timestamped, Versioned
@@ -25,6 +26,7 @@ __all__ = [
     "AuditEvent",
     "Business",
     "Consent",
+    "DataSubjectRequest",
     "Facilitator",
     "FacilitatorVillage",
     "Forum",

@@ -24,6 +24,7 @@ from models.types import (
     Rupiah,
     ShortName,
     Timestamped,
+    UTCDateTime,
     Version,
     Versioned,
     enum_column,
@@ -162,6 +163,11 @@ class Household(HouseholdFields, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
     nik_hash: str = Field(max_length=64, unique=True)
     nik_masked: str = Field(max_length=16)
+    # UU PDP: when the family left PKH (graduated or exited; retention counts from it), since when
+    # its data may not be processed (restriction), and when it was anonymised (erasure).
+    exited_on: date | None = Field(default=None, index=True)
+    restricted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class HouseholdCreate(HouseholdFields):

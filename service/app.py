@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from service.api import catalog, households, jobs, matching, network, people, referrals, system
+from service.api import catalog, households, jobs, matching, network, people, privacy, referrals, system
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.core.logs import install_log_filters
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog.organizations,
         catalog.programs,
         households.router,
+        privacy.router,
         people.router,
         network.router,
         jobs.router,

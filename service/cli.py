@@ -32,6 +32,8 @@ app.add_typer(seed_app, name="seed")
 app.add_typer(users_app, name="users")
 app.add_typer(hsds_app, name="hsds")
 app.add_typer(boundaries_app, name="boundaries")
+retention_app = typer.Typer(help="UU PDP retention: anonymise families long out of PKH.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
 maps_app = typer.Typer(help="Maps as files: HTML (opens offline), GeoJSON or GeoPackage.", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
 
@@ -327,6 +329,30 @@ def restore(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
     typer.echo(f"restored the {result.backend} database from {path}")
+
+
+@retention_app.command("run")
+def retention_run(
+    years: Annotated[
+        int | None, typer.Option(min=1, help="Years after leaving PKH (default JEJARING_RETENTION_YEARS)")
+    ] = None,
+    today: Annotated[str | None, typer.Option(help="Count back from this day, YYYY-MM-DD (default: today)")] = None,
+) -> None:
+    """Anonymise every family that graduated from or exited PKH more than the retention period ago
+    (each recorded as an erasure request; their records then answer 404). Run it daily."""
+    from datetime import date
+
+    from service.privacy import run_retention
+
+    settings = get_settings()
+    try:
+        day = date.fromisoformat(today) if today else settings.today()
+    except ValueError as exc:
+        typer.echo("error: --today takes a date as YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from exc
+    with Session(make_engine(settings), expire_on_commit=False) as session:
+        run = run_retention(session, years=years or settings.retention_years, today=day)
+    typer.echo(f"retention: {len(run.anonymised)} families anonymised (left PKH before {run.cutoff})")
 
 
 @app.command("serve")

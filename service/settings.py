@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     password_hash_wait_seconds: float = Field(
         default=10.0, gt=0, description="How long a sign-in waits for a free hash slot before answering 503"
     )
+    retention_years: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="UU PDP retention: families that left PKH more than this many years ago are anonymised "
+        "by `jejaring retention run` (or the privacy.retention job)",
+    )
     hsds_max_uncompressed_bytes: int = Field(
         default=100 * 1024 * 1024, ge=1, description="`jejaring hsds import`: the most a package may unzip to"
     )

@@ -22,7 +22,7 @@ from models.regions import Region
 from models.types import code_within
 from models.users import Role, User
 from service.core.regions import require_regions
-from service.errors import Forbidden, NotFound
+from service.errors import Conflict, Forbidden, NotFound
 
 M = TypeVar("M", bound=SQLModel)
 
@@ -35,6 +35,21 @@ def within(column: Any, scope_code: str) -> ColumnElement[bool]:
 def overlaps(column: Any, scope_code: str) -> ColumnElement[bool]:
     """SQL: region ``column`` and ``scope_code`` share ground (one contains the other)."""
     return sa.or_(within(column, scope_code), sa.literal(scope_code).like(column.concat(".%")))
+
+
+def in_processing() -> ColumnElement[bool]:
+    """SQL: households whose data may be processed (matched, planned, mapped, referred): not
+    restricted by the family (UU PDP art. 11) and not anonymised."""
+    return sa.and_(col(Household.restricted_at).is_(None), col(Household.anonymised_at).is_(None))
+
+
+def require_in_processing(household: Household) -> None:
+    """Raise 409 when the family has restricted the processing of its data."""
+    if household.restricted_at is not None or household.anonymised_at is not None:
+        raise Conflict(
+            f"household {household.id}: the family has restricted the processing of its data (UU PDP art. 11); "
+            "it is not matched, planned, mapped or referred until the restriction is lifted"
+        )
 
 
 @dataclass(frozen=True)
@@ -100,15 +115,14 @@ class Scope:
             raise Forbidden(f"Your role ({self.role.value}) does not see {what}")
 
     def _households(self) -> ColumnElement[bool]:
+        present = col(Household.anonymised_at).is_(None)  # an anonymised family is no one's record
         if self.is_admin:
-            return sa.true()
+            return present
         if self.role is Role.facilitator and self.facilitator_id is not None:
-            return col(Household.facilitator_id) == self.facilitator_id
+            return sa.and_(present, col(Household.facilitator_id) == self.facilitator_id)
         return sa.false()
 
     def _businesses(self) -> ColumnElement[bool]:
-        if self.is_admin:
-            return sa.true()
         return col(Business.household_id).in_(select(Household.id).where(self._households()))
 
     def _groups(self) -> ColumnElement[bool]:

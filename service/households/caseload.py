@@ -137,7 +137,11 @@ def family_page(
         group=group.name if group else None,
         village=region_names(session, [household.village_code]).get(household.village_code),
         businesses=[(b, months_between(b.started_on, today) if b.started_on else None) for b in businesses],
-        matches=find_matches(session, household, today=today, lang=lang, max_ineligible=near_misses),
+        matches=(
+            find_matches(session, household, today=today, lang=lang, max_ineligible=near_misses)
+            if household.restricted_at is None  # processing restricted by the family: no matching
+            else MatchList(items=[], counts=dict.fromkeys(("eligible", "unknown", "ineligible"), 0), total=0)
+        ),
     )
 
 

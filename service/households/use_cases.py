@@ -17,8 +17,10 @@ from models.households import (
     HouseholdPublic,
     HouseholdUpdate,
     KpmGroup,
+    PkhStatus,
 )
 from models.protection import mask_nik, nik_hash
+from models.types import utcnow
 from models.users import Role
 from service.core.audit import record_event
 from service.core.paging import Page
@@ -126,6 +128,8 @@ def create_household(
     if queries.pkh_id_taken(session, data.pkh_id):
         raise Conflict(f"A household with PKH id {data.pkh_id} is already registered")
     household = Household(**fields, nik_hash=digest, nik_masked=mask_nik(data.nik))
+    if household.pkh_status is not PkhStatus.active:
+        household.exited_on = utcnow().date()
     session.add(household)
     session.flush()
     record_event(
@@ -180,6 +184,10 @@ def update_household(
                 "the household's KPM group meets in another village; send a group_id of the new village (or null)",
                 loc=("body", "group_id"),
             )
+    if "pkh_status" in changes and (changes["pkh_status"] == PkhStatus.active) != (
+        household.pkh_status == PkhStatus.active
+    ):  # UU PDP retention counts from the day the family left PKH
+        changes["exited_on"] = None if changes["pkh_status"] == PkhStatus.active else utcnow().date()
     update_versioned(session, household, changes, expected_version=data.version, what="Household")
     record_event(
         session,
@@ -188,7 +196,7 @@ def update_household(
         entity="household",
         entity_id=household.id,
         request_id=request_id,
-        fields=["nik" if k.startswith("nik_") else k for k in changes],
+        fields=["nik" if k.startswith("nik_") else k for k in changes if k != "exited_on"],
     )
     session.commit()
     return _public(session, household)

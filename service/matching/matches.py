@@ -14,7 +14,7 @@ from mapping.matching import evaluate_program
 from models.households import Household
 from models.types import utcnow
 from service.core.regions import region_names
-from service.core.scope import Scope, get_in_scope
+from service.core.scope import Scope, get_in_scope, require_in_processing
 from service.matching.catalog_cache import published_catalog
 from service.matching.queries import household_facts, referenced_program_names, village_centre
 from service.matching.schemas import Match, Matches
@@ -41,7 +41,9 @@ def find_matches(
     max_ineligible: int | None = None,
 ) -> MatchList:
     """The family's programmes ranked (``CompiledCatalog.ranked``); reasons are written for the
-    returned page only. ``max_ineligible`` keeps only that many near misses."""
+    returned page only. ``max_ineligible`` keeps only that many near misses. 409 for a family
+    that has restricted the processing of its data."""
+    require_in_processing(household)
     facts = household_facts(session, [household], today=today)[0]
     catalog = published_catalog(session)
     compiled = catalog.compiled

@@ -18,6 +18,7 @@ from models.households import Business, Household
 from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea
 from models.referrals import Referral, ReferralStatus
 from models.types import age_on, months_between
+from service.core.scope import in_processing
 
 
 def household_facts(session: Session, households: Sequence[Household], *, today: date) -> list[HouseholdFacts]:
@@ -74,6 +75,7 @@ def household_facts(session: Session, households: Sequence[Household], *, today:
 def load_columns(session: Session, where: Sequence[Any], *, today: date) -> HouseholdColumns:
     """The households matching ``where`` as screening columns, read column-wise (3 queries, no
     ORM objects): exactly what ``HouseholdColumns.from_facts(household_facts(...))`` gives."""
+    where = [*where, in_processing()]  # a restricted or anonymised family is never screened
     households = session.execute(
         sa.select(*(getattr(Household, f) for f in HOUSEHOLD_FIELDS)).where(*where).order_by(col(Household.id))
     ).all()
@@ -192,8 +194,8 @@ def referenced_program_names(session: Session, programs: Sequence[ProgramFacts])
 
 
 def count_households(session: Session, where: Sequence[Any]) -> int:
-    """How many households match ``where``."""
-    return int(session.exec(select(sa.func.count()).select_from(Household).where(*where)).one())
+    """How many households match ``where`` (and may be processed)."""
+    return int(session.exec(select(sa.func.count()).select_from(Household).where(*where, in_processing())).one())
 
 
 def referred_household_ids(session: Session, program_ids: Sequence[int]) -> set[int]:

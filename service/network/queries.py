@@ -14,7 +14,7 @@ from models.households import Facilitator, FacilitatorVillage, Household
 from models.network import Forum, ForumMember, Partnership, PartyKind
 from models.organizations import CapacityUnit, Organization, Program, ProgramServiceArea, ProgramStatus
 from models.referrals import Referral, ReferralStatus
-from service.core.scope import overlaps, within
+from service.core.scope import in_processing, overlaps, within
 
 
 def _sent_between(stmt: Any, since: date | None, until: date | None) -> Any:
@@ -160,7 +160,7 @@ def homes(session: Session, where: Sequence[Any]) -> Sequence[Any]:
             col(Household.latitude),
             col(Household.longitude),
         )
-        .where(*where)
+        .where(*where, in_processing())
         .order_by(col(Household.id))
     ).all()
 
@@ -282,11 +282,11 @@ def referral_rows(session: Session, where: Sequence[Any], statuses: Sequence[Ref
         sa.select(col(Referral.household_id), col(Referral.program_id), col(Referral.status), col(Program.kind))
         .join(Program, col(Program.id) == col(Referral.program_id))
         .where(
-            col(Referral.household_id).in_(sa.select(col(Household.id)).where(*where)),
+            col(Referral.household_id).in_(sa.select(col(Household.id)).where(*where, in_processing())),
             col(Referral.status).in_(list(statuses)),
         )
     ).all()
 
 
 def count_households(session: Session, where: Sequence[Any]) -> int:
-    return int(session.exec(select(sa.func.count()).select_from(Household).where(*where)).one())
+    return int(session.exec(select(sa.func.count()).select_from(Household).where(*where, in_processing())).one())

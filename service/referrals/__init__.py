@@ -4,7 +4,7 @@ The names below are the domain's interface; its modules are free to move behind 
 """
 
 from service.referrals.board import BOARD, BoardColumn, ReferForm, board, list_referrals, refer_forms, status_counts
-from service.referrals.consents import list_consents, record_consent, withdraw_consent
+from service.referrals.consents import close_open_referrals, list_consents, record_consent, withdraw_consent
 from service.referrals.loop import (
     ConsentNeeded,
     create_referral,
@@ -32,6 +32,7 @@ __all__ = [
     "ReferralPublic",
     "Withdrawal",
     "board",
+    "close_open_referrals",
     "create_referral",
     "get_referral",
     "list_consents",

@@ -95,3 +95,19 @@ def withdraw_consent(
     )
     session.commit()
     return Withdrawal(consent=consent_public(consent), closed_referral_ids=[r.id for r in closed if r.id is not None])
+
+
+def close_open_referrals(session: Session, household_id: int, *, actor_user_id: int | None, note: str) -> list[int]:
+    """Close every open referral of the family (withdrawn; dropped once enrolled); the caller commits."""
+    closed: list[int] = []
+    for referral in queries.open_referrals_of(session, household_id):
+        change_status(
+            session,
+            referral,
+            S.dropped if referral.status is S.enrolled else S.withdrawn,
+            actor_user_id=actor_user_id,
+            note=note,
+        )
+        if referral.id is not None:
+            closed.append(referral.id)
+    return closed

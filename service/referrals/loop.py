@@ -26,7 +26,7 @@ from service.core import idempotency
 from service.core.audit import record_event
 from service.core.records import require_version
 from service.core.regions import region_names
-from service.core.scope import Scope, get_in_scope
+from service.core.scope import Scope, get_in_scope, require_in_processing
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.matching import household_facts, program_facts, referenced_program_names
 from service.referrals import queries
@@ -104,6 +104,7 @@ def _refer(
     request_id: str | None,
 ) -> Referral:
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+    require_in_processing(household)
     program = queries.published_program(session, program_id)
     if program is None:
         raise InvalidInput(f"programme {program_id} does not exist", loc=("body", "program_id"))

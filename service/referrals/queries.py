@@ -102,6 +102,17 @@ def open_referrals_to(session: Session, household_id: int, organization_id: int)
     )
 
 
+def open_referrals_of(session: Session, household_id: int) -> list[Referral]:
+    """The family's open referrals, to any programme."""
+    return list(
+        session.exec(
+            select(Referral)
+            .where(Referral.household_id == household_id, col(Referral.status).in_(OPEN))
+            .order_by(col(Referral.id))
+        )
+    )
+
+
 def open_referral(session: Session, household_id: int, program_id: int, *where: Any) -> Referral | None:
     """The family's open referral to the programme, if any."""
     return session.exec(

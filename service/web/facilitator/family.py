@@ -45,6 +45,7 @@ def household_page(household_id: str, request: Request, session: SessionDep, set
         "businesses": family.businesses,
         "sections": match_sections(family.matches.items),
         "counts": family.matches.counts,
+        "restricted": family.household.restricted_at is not None,
         "refer": referrals.refer_forms(session, viewer.scope, family.household, family.matches.items),
         "local_date": lambda moment: moment.astimezone(zone).date(),
     }
