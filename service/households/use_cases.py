@@ -102,10 +102,24 @@ def get_household(session: Session, scope: Scope, household_id: int) -> Househol
     return _public(session, household)
 
 
-def _check_references(session: Session, data: dict[str, Any], village_code: str) -> None:
+def _group_in_scope(session: Session, scope: Scope, group_id: int | None) -> KpmGroup | None:
+    """The KPM group a household is put into: one the caller may see (a facilitator: their own);
+    any other answers as an unknown group would (422), never confirming it exists."""
+    if group_id is None:
+        return None
+    try:
+        group: KpmGroup = get_in_scope(session, scope, KpmGroup, group_id, "KPM group")
+    except NotFound:
+        raise InvalidInput(
+            f"KPM group {group_id} does not exist", loc=("body", "group_id"), kind="unknown_reference"
+        ) from None
+    return group
+
+
+def _check_references(session: Session, scope: Scope, data: dict[str, Any], village_code: str) -> None:
     if "village_code" in data:
         require_regions(session, [data["village_code"]], loc=("body", "village_code"), level="village")
-    group = require_row(session, KpmGroup, data.get("group_id"), loc=("body", "group_id"), what="KPM group")
+    group = _group_in_scope(session, scope, data.get("group_id"))
     if group is not None and group.village_code != village_code:
         raise InvalidInput(
             f"KPM group {group.id} meets in village {group.village_code}, not {village_code}",
@@ -121,7 +135,7 @@ def create_household(
     if not scope.is_admin:
         raise Forbidden("Only administrators register households")
     fields = data.model_dump(exclude={"nik"})
-    _check_references(session, fields, data.village_code)
+    _check_references(session, scope, fields, data.village_code)
     digest = nik_hash(data.nik, key=nik_key)
     if queries.nik_taken(session, digest):
         raise Conflict("A household with this NIK is already registered")
@@ -176,7 +190,7 @@ def update_household(
     for required in ("head_name", "village_code", "pkh_status"):
         if required in changes and changes[required] is None:
             raise InvalidInput(f"{required} cannot be empty", loc=("body", required))
-    _check_references(session, changes, changes.get("village_code", household.village_code))
+    _check_references(session, scope, changes, changes.get("village_code", household.village_code))
     if "village_code" in changes and "group_id" not in changes and household.group_id is not None:
         group = session.get(KpmGroup, household.group_id)
         if group is not None and group.village_code != changes["village_code"]:

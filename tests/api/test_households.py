@@ -236,3 +236,21 @@ def test_household_filters(client: TestClient, session: Session, as_user: Header
     assert {h["group_id"] for h in in_group["items"]} == {group.id}
     bad = client.get("/api/v1/households", params={"region": "Bandung"}, headers=headers)
     assert bad.status_code == 422
+
+
+def test_a_facilitator_cannot_put_a_family_into_another_caseloads_group(
+    client: TestClient, session: Session, as_user: Callable[[str], dict[str, str]]
+) -> None:
+    """A KPM group of another facilitator, named in the body, answers as an unknown group would."""
+    family = session.exec(select(Household).where(Household.facilitator_id == kj_facilitator_id(session))).first()
+    theirs = session.exec(select(KpmGroup).where(KpmGroup.facilitator_id != kj_facilitator_id(session))).first()
+    assert family is not None and theirs is not None
+    before = (family.group_id, family.village_code)
+    body = {"version": family.version, "village_code": theirs.village_code, "group_id": theirs.id}
+    response = client.patch(f"/api/v1/households/{family.id}", json=body, headers=as_user("pendamping.kebonjayanti"))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["msg"] == f"KPM group {theirs.id} does not exist"
+    session.refresh(family)
+    assert (family.group_id, family.village_code) == before
+    # An administrator may still move the family into that group.
+    assert client.patch(f"/api/v1/households/{family.id}", json=body, headers=as_user("admin")).status_code == 200
