@@ -1,7 +1,7 @@
 """UU PDP rights: data-subject requests; a household's exit date, restriction and anonymisation
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0010'
-down_revision: str | None = '0005'
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
