@@ -29,12 +29,12 @@ Search = Annotated[str | None, Query(max_length=100, description="Words in the n
 Lang = Annotated[Literal["id", "en"] | None, Query(description="Language of Jejaring's words (default: the site's)")]
 Region = Annotated[
     str | None,
-    NoNul,
     Query(
         max_length=13,
         description="Kemendagri region code of any level (replaces HSDS postcode). Services: the service area "
         "covers or lies within it. Services at locations and organisations: the place lies within it.",
     ),
+    NoNul,
 ]
 Latitude = Annotated[float | None, Query(ge=-90, le=90, description="WGS84 latitude, with lon and proximity")]
 Longitude = Annotated[float | None, Query(ge=-180, le=180, description="WGS84 longitude, with lat and proximity")]

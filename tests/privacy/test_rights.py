@@ -16,7 +16,7 @@ from models.organizations import Program
 from models.privacy import DataSubjectRequest
 from models.referrals import Referral
 from models.users import User
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 Headers = Callable[[str], dict[str, str]]
 FACILITATOR = "pendamping.kebonjayanti"
@@ -161,7 +161,9 @@ def test_restriction_stops_matching_screening_plans_and_referrals_until_lifted(
     assert refer.status_code == 409 and "restricted" in refer.json()["detail"]
     screening = client.post("/api/v1/screenings", json={"household_ids": [hid]}, headers=me)
     assert screening.status_code == 200 and screening.json()["households"] == []
-    signed_in = client.post("/login", data={"username": FACILITATOR, "password": DEMO_PASSWORDS[FACILITATOR]})
+    signed_in = client.post(
+        "/login", data={"username": FACILITATOR, "password": DEMO_PASSWORDS[FACILITATOR], **login_form(client)}
+    )
     assert signed_in.status_code == 200
     family_page = client.get(f"/kpm/{hid}")  # the family page opens, without matches
     assert family_page.status_code == 200 and "pembatasan pemrosesan datanya" in family_page.text
