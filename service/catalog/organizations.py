@@ -87,6 +87,17 @@ def create_organization(
     return organization_public(org)
 
 
+ADMIN_ONLY_FIELDS = ("region_code", "kind")
+
+
+def _refuse_staff_moves(org: Organization, changes: dict[str, object]) -> None:
+    """403 when staff change their organisation's region or kind: its region is their reach (#6),
+    its kind whether it is a national body. The same value sent back (a whole form) is no change."""
+    for name in ADMIN_ONLY_FIELDS:
+        if name in changes and changes[name] != getattr(org, name):
+            raise Forbidden(f"Only administrators change an organisation's {name}; ask an administrator to change it")
+
+
 def update_organization(
     session: Session, scope: Scope, *, organization_id: int, data: OrganizationUpdate, request_id: str | None
 ) -> OrganizationPublic:
@@ -97,9 +108,17 @@ def update_organization(
     for required in ("name", "kind", "region_code"):
         if required in changes and changes[required] is None:
             raise InvalidInput(f"{required} cannot be empty", loc=("body", required))
+    if not scope.is_admin:
+        _refuse_staff_moves(org, changes)
     if changes.get("region_code"):
         require_regions(session, [changes["region_code"]], loc=("body", "region_code"))
+    renamed = "name" in changes and changes["name"] != org.name
     update_versioned(session, org, changes, expected_version=data.version, what="Organization")
+    if renamed and not scope.is_admin:
+        # The mark vouches for the organisation under its name: renamed by its staff, it is checked again.
+        org.verified_at = None
+        org.verified_by = None
+        session.add(org)
     record_event(
         session,
         actor_user_id=scope.user_id,
@@ -107,7 +126,7 @@ def update_organization(
         entity="organization",
         entity_id=org.id,
         request_id=request_id,
-        fields=list(changes),
+        fields=[*changes, "verified_at"] if renamed and not scope.is_admin else list(changes),
     )
     session.commit()
     return organization_public(org)

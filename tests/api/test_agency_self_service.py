@@ -163,3 +163,60 @@ def test_organisers_and_admins_verify_organisations(client: TestClient, session:
         f"/api/v1/organizations/{dinsos.id}/verification", json={"verified": False}, headers=as_user("admin")
     )
     assert undone.status_code == 200 and undone.json()["verified_at"] is None
+
+
+def test_staff_cannot_move_their_organisation_or_change_its_kind(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    """An agency's reach follows its organisation's region (#6): staff moving it would widen their own."""
+    staff = as_user("dinsos.bandung")
+    dinsos = org(session, DINSOS)
+    before = (dinsos.region_code, dinsos.kind, dinsos.version)
+    for field, value in (("region_code", "31"), ("kind", "ministry_programme")):
+        refused = client.patch(
+            f"/api/v1/organizations/{dinsos.id}", json={"version": dinsos.version, field: value}, headers=staff
+        )
+        assert refused.status_code == 403, refused.text
+        assert field in refused.json()["detail"] and "administrator" in refused.json()["detail"]
+    session.expire_all()
+    again = session.get(Organization, dinsos.id)
+    assert again is not None and (again.region_code, again.kind, again.version) == before
+    same = client.patch(
+        f"/api/v1/organizations/{dinsos.id}",
+        json={"version": dinsos.version, "region_code": dinsos.region_code, "kind": dinsos.kind},
+        headers=staff,
+    )
+    assert same.status_code == 200, "sending the values unchanged (a whole form) is no change"
+    moved = client.patch(
+        f"/api/v1/organizations/{dinsos.id}",
+        json={"version": same.json()["version"], "region_code": "32.73.16"},
+        headers=as_user("admin"),
+    )
+    assert moved.status_code == 200 and moved.json()["region_code"] == "32.73.16"
+
+
+def test_a_renamed_organisation_is_verified_again(client: TestClient, session: Session, as_user: Headers) -> None:
+    staff = as_user("dinsos.bandung")
+    dinsos = org(session, DINSOS)
+    verified = client.put(
+        f"/api/v1/organizations/{dinsos.id}/verification", json={"verified": True}, headers=as_user("forum.bandung")
+    )
+    assert verified.status_code == 200 and verified.json()["verified_at"]
+    phone = client.patch(
+        f"/api/v1/organizations/{dinsos.id}",
+        json={"version": verified.json()["version"], "phone": "022-1111-2222"},
+        headers=staff,
+    )
+    assert phone.status_code == 200 and phone.json()["verified_at"], "a new phone number keeps the mark"
+    renamed = client.patch(
+        f"/api/v1/organizations/{dinsos.id}",
+        json={"version": phone.json()["version"], "name": "Dinas Sosial Kota Bandung Raya"},
+        headers=staff,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["verified_at"] is None, "a renamed organisation waits to be verified again"
+    assert client.get(f"/api/v1/organizations/{dinsos.id}", headers=staff).json()["verified_at"] is None
+    again = client.put(
+        f"/api/v1/organizations/{dinsos.id}/verification", json={"verified": True}, headers=as_user("forum.bandung")
+    )
+    assert again.status_code == 200 and again.json()["verified_at"]
