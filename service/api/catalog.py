@@ -82,7 +82,9 @@ def update_organization(
     scope: ScopeDep,
     if_match: IfMatch = None,
 ) -> OrganizationPublic:
-    """Change an organisation (admins). Send the ``version`` you read, or its ETag in ``If-Match``."""
+    """Change an organisation's profile (its own staff, admins; its region and kind: admins only, and a
+    name changed by its staff drops the verification mark). Send the ``version`` you read, or its ETag
+    in ``If-Match``."""
     data.version = expected_version(if_match, data.version, kind="organization", record_id=organization_id)
     with precondition(if_match):
         org = catalog.update_organization(
@@ -109,7 +111,7 @@ def list_locations(organization_id: IdPath, session: SessionDep, scope: ScopeDep
 def add_location(
     organization_id: IdPath, data: LocationCreate, request: Request, session: SessionDep, scope: ScopeDep
 ) -> LocationPublic:
-    """Add a service point (admins)."""
+    """Add a service point (the organisation's own staff, admins)."""
     return catalog.add_location(session, scope, org=organization_id, data=data, request_id=request_id(request))
 
 
@@ -133,7 +135,7 @@ def list_programs(
 
 @programs.post("", response_model=ProgramPublic, status_code=status.HTTP_201_CREATED)
 def create_program(data: ProgramCreate, request: Request, session: SessionDep, scope: ScopeDep) -> ProgramPublic:
-    """Register a programme (admins)."""
+    """Register a programme (the organisation's own staff, admins); staff's programmes start as drafts."""
     return catalog.create_program(session, scope, data=data, request_id=request_id(request))
 
 
