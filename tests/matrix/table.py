@@ -38,7 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.matrix.world import ROLES
+from service.web.kit import LOGIN_COOKIE, csrf_token
+from tests.matrix.world import FOREIGN_NIK, OWN_NIK, OWN_REGION, ROLES
 
 SUCCESS = range(200, 400)
 
@@ -99,6 +100,7 @@ class Row:
     foreign_ids: dict[str, str] = field(default_factory=dict)
     writes: bool | None = None
     fresh: bool = False  # always on a fresh copy (sign-out revokes the session it is called with)
+    cookies: dict[str, str] = field(default_factory=dict)  # sent with the request (the sign-in form's seed)
     hides: tuple[str, ...] = ()  # params whose foreign object's name a 2xx cross-tenant answer must not show
     schema: bool = False  # the body describes fields (OpenAPI), it holds no record: keys not checked
     label: str = ""
@@ -159,6 +161,18 @@ def program_form(action: str, *, new: bool) -> Callable[..., list[tuple[str, str
     return build
 
 
+LOGIN_SEED = "matrix-sign-in-form-seed-0000000"  # the sign-in form's cookie, as GET /login sets it
+
+
+def login_form(served: Any, params: dict[str, Any], role: str) -> list[tuple[str, str]]:
+    """The sign-in form with the token GET /login gave this browser (its seed in ``LOGIN_COOKIE``)."""
+    return [
+        ("username", "pendamping.kebonjayanti"),
+        ("password", "pendamping-demo-2026"),
+        ("csrf", csrf_token("login:" + LOGIN_SEED, served.settings)),
+    ]
+
+
 # --- the table ------------------------------------------------------------------------------------
 
 TENANT_REFERRAL_MOVE = PerRole({"agency": {"status": "accepted"}, "*": {"status": "withdrawn"}})
@@ -177,6 +191,13 @@ TABLE: list[Row] = [
         form=[("username", "pendamping.kebonjayanti"), ("password", "pendamping-demo-2026")],
         writes=False,
         why="sign-in is open to all; the credentials decide",
+    ),
+    # Sign-out revokes the session it is called with (so on a fresh copy).
+    Row(
+        "POST",
+        "/api/v1/auth/logout",
+        by_role(anonymous=401, admin=204, facilitator=204, agency=204, organiser=204),
+        fresh=True,
     ),
     Row("GET", "/api/v1/me", signed_in(200)),
     # Reference data: every region for every signed-in role.
@@ -283,6 +304,44 @@ TABLE: list[Row] = [
         by_role(anonymous=401, admin=403, facilitator=200, agency=200, organiser=403),
         body=TENANT_REFERRAL_MOVE,
     ),
+    # --- a family's data-subject requests (UU PDP): its facilitator and administrators --------------
+    Row(
+        "GET",
+        "/api/v1/households/{household_id}/data-requests",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/data-requests/access",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+        body={"note": "matriks"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/data-requests/correction",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+        body={"changes": {"version": "{version:household:household_id}", "address": "Jl. Koreksi 1"}},
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/data-requests/restriction",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=404, organiser=404),
+        body={},
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/data-requests/lift-restriction",
+        # The family is not restricted: 409 for those who may see it; another caseload's: 404.
+        by_role(anonymous=401, admin=409, facilitator=409, agency=404, organiser=404),
+        body={},
+        cross={"facilitator": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/data-requests/erasure",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=404, organiser=404),
+        body={},
+    ),
     # --- organisations, locations, programmes -----------------------------------------------------
     Row("GET", "/api/v1/organizations", signed_in(200)),
     Row(
@@ -337,12 +396,12 @@ TABLE: list[Row] = [
     Row(
         "PUT",
         "/api/v1/organizations/{organization_id}/verification",
-        # LEAK: #11 (aggregates helper): the Bandung organiser verifies Kemensos, a national body
-        # outside the forum's region (visible because its PENA serves Bandung); correct: organiser=403.
-        by_role(anonymous=401, admin=200, facilitator=403, agency=404, organiser=200),
+        # Kemensos, a national body (visible to the Bandung organiser because its PENA serves
+        # Bandung), is verified by administrators only (#11).
+        by_role(anonymous=401, admin=200, facilitator=403, agency=404, organiser=403),
         body={"verified": True},
         ids={"organization_id": "organization.kemensos"},
-        cross={"agency": 404},
+        cross={"agency": 404, "organiser": 404},  # the foreign run: Jakarta Timur's, not visible to them
         label="a national body",
     ),
     Row(
@@ -388,21 +447,47 @@ TABLE: list[Row] = [
     Row(
         "GET",
         "/api/v1/programs/{program_id}/revisions",
-        # LEAK: #15 (aggregates helper): any facilitator reads another organisation's revisions;
-        # correct: facilitator=404.
-        signed_in(200),
+        # The history (values before publication, who changed them) is for the organisation's staff,
+        # the organisers of its region and admins (#15); facilitators see the programme, not its history.
+        signed_in(200, facilitator=403),
+        cross={"facilitator": 404},  # another organisation's draft: not even the programme
     ),
     Row(
         "GET",
         "/api/v1/programs/{program_id}/revisions",
-        # LEAK: #15 (aggregates helper): agency staff and facilitators read the revisions (values
-        # before publication, who changed them) of another organisation's published programme;
-        # correct: facilitator=404, agency=404.
-        by_role(anonymous=401, admin=200, facilitator=200, agency=200, organiser=404),
+        # Facilitators and another organisation's staff see the published programme, not its history (#15).
+        by_role(anonymous=401, admin=200, facilitator=403, agency=403, organiser=404),
+        cross={"facilitator": 404, "agency": 404},  # the foreign run: another organisation's draft
         ids={"program_id": "program.jakarta"},
         label="another organisation's published programme",
     ),
+    # Only approved areas beyond an organisation's region widen its reach (#6): admins approve.
+    Row(
+        "PUT",
+        "/api/v1/programs/{program_id}/service-area/{region_code}/approval",
+        admins_only(200),
+        body={"approved": True},
+        ids={"program_id": "program.spare", "region_code": OWN_REGION},
+    ),
     # --- households and businesses ----------------------------------------------------------------
+    # A NIK travels in the body; another caseload's family is not found (an empty page, checked by
+    # the body checks: its name, PKH id and place must not show).
+    Row(
+        "POST",
+        "/api/v1/households/lookup",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+        body={"nik": OWN_NIK},
+        writes=False,
+        label="a family of the caseload",
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/lookup",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+        body={"nik": FOREIGN_NIK},
+        writes=False,
+        label="another caseload's family",
+    ),
     Row("GET", "/api/v1/households", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403)),
     Row(
         "GET",
@@ -527,12 +612,14 @@ TABLE: list[Row] = [
     Row("POST", "/api/v1/jobs/{job_id}/retry", signed_in(202)),
     # --- pages everyone shares --------------------------------------------------------------------
     Row("GET", "/login", everyone(200)),
+    Row("POST", "/login", everyone(303), form=login_form, cookies={LOGIN_COOKIE: LOGIN_SEED}, writes=False),
     Row(
         "POST",
         "/login",
-        everyone(303),
+        everyone(403),  # a sign-in posted from another site (login CSRF) is refused
         form=[("username", "pendamping.kebonjayanti"), ("password", "pendamping-demo-2026")],
         writes=False,
+        label="without the sign-in form's token",
     ),
     Row("POST", "/logout", everyone(303), form=[], fresh=True),
     Row("GET", "/lang/{code}", everyone(303), ids={"code": "en"}),

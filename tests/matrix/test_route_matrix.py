@@ -206,6 +206,7 @@ def test_route_matrix(
         params=query,
         json_body=fill(body, params, world),
         form=[(k, str(fill(v, params, world))) for k, v in form] if form is not None else None,
+        cookies=row.cookies,
     )
 
     assert response.status_code == want, f"{row.method} {path} {query or ''} as {role}: {response.text[:300]}"

@@ -29,7 +29,7 @@ from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus
 from models.network import Forum
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
-from models.protection import nik_hash
+from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
 from models.types import utcnow
 from models.users import User
@@ -58,6 +58,9 @@ SUDINSOS_JAKTIM = "Suku Dinas Sosial Kota Administrasi Jakarta Timur"
 FORUM_CSR = "Forum CSR Kota Bandung"
 KEMENSOS = "Kementerian Sosial Republik Indonesia"
 OWN_REGION = "32.73"  # Kota Bandung: every demo role's own ground
+# NIKs the matrix gives its two families (the demo's are generated), for POST /households/lookup.
+OWN_NIK = "3273164101850099"
+FOREIGN_NIK = "3175034101850099"
 FOREIGN_REGION = "31.75"  # Jakarta Timur: none of theirs
 
 # --- what each role may see of the families ------------------------------------------------------
@@ -170,14 +173,18 @@ def _one(session: Session, statement: Any) -> Any:
     return session.exec(statement).one()
 
 
-def augment(session: Session) -> None:
+def augment(session: Session, nik_key: bytes) -> None:
     """What the demo lacks for the matrix: consents, an organisation without programmes in each
-    city, a programme nobody was referred to, a deletable family and each caller's failed job."""
+    city, a programme nobody was referred to, a deletable family, each caller's failed job and
+    known NIKs for the two families."""
     dinsos = _one(session, select(Organization).where(Organization.name == DINSOS_BANDUNG))
     sudinsos = _one(session, select(Organization).where(Organization.name == SUDINSOS_JAKTIM))
     kemensos = _one(session, select(Organization).where(Organization.name == KEMENSOS))
     own = _one(session, select(Household).where(Household.pkh_id == DEMO_CASES["kebon_jayanti_age35_culinary"]))
     jaktim = _one(session, select(Household).where(Household.pkh_id == DEMO_CASES["jaktim_business_8_months"]))
+    for family, nik in ((own, OWN_NIK), (jaktim, FOREIGN_NIK)):
+        family.nik_hash, family.nik_masked = nik_hash(nik, key=nik_key), mask_nik(nik)
+        session.add(family)
     session.add(
         Consent(household_id=own.id, organization_id=dinsos.id, purpose=ConsentPurpose.referral, share_phone=True)
     )
@@ -348,9 +355,10 @@ def matrix_backend(backend: Backend, template_url: str, workdir: Path) -> Backen
     """A template of its own: the demo template copied once, with ``augment`` applied."""
     assert template_url
     url = backend.clone()
-    engine = make_engine(settings_for(url))
+    settings = settings_for(url)
+    engine = make_engine(settings)
     with Session(engine, expire_on_commit=False) as session:
-        augment(session)
+        augment(session, settings.nik_hash_key)
     engine.dispose()
     matrix = dataclasses.replace(backend, workdir=workdir, template="")
     matrix.freeze_template(url)
@@ -394,18 +402,24 @@ class Served:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         form: list[tuple[str, str]] | None = None,
+        cookies: dict[str, str] | None = None,
     ) -> Response:
         """The request as the role's browser or API client sends it: the bearer token and the
-        session cookie (and, on a form, the session's CSRF token)."""
+        session cookie (and, on a form, the session's CSRF token unless the form carries its own,
+        as the sign-in form does with ``cookies`` holding its seed)."""
         token = self.token(role)
         headers: dict[str, str] = {}
+        jar = dict(cookies or {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
-            headers["Cookie"] = f"{SESSION_COOKIE}={token}"
+            jar[SESSION_COOKIE] = token
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
         self.client.cookies.clear()  # nothing carried over from an earlier answer (sign-in, language)
         kwargs: dict[str, Any] = {"params": params, "headers": headers, "follow_redirects": False}
         if form is not None:
-            fields = [*form, ("csrf", csrf_token(token, self.settings) if token else "")]
+            own_token = any(name == "csrf" for name, _ in form)
+            fields = form if own_token else [*form, ("csrf", csrf_token(token, self.settings) if token else "")]
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             kwargs["content"] = urlencode(fields)
         elif json_body is not None:
@@ -503,6 +517,7 @@ FINGERPRINT_TABLES = (
     "facilitator",
     "facilitatorvillage",
     "job",
+    "datasubjectrequest",
 )
 
 
@@ -520,4 +535,6 @@ def fingerprint(app: FastAPI) -> dict[str, Any]:
         out["organization.verified"] = conn.execute(sa.text("SELECT count(verified_at) FROM organization")).scalar()
         out["job.status"] = tuple(conn.execute(sa.text("SELECT status, count(*) FROM job GROUP BY status ORDER BY 1")))
         out["program.capacity"] = conn.execute(sa.text("SELECT sum(capacity_remaining) FROM program")).scalar()
+        out["household.restricted"] = conn.execute(sa.text("SELECT count(restricted_at) FROM household")).scalar()
+        out["area.approved"] = conn.execute(sa.text("SELECT count(approved_at) FROM programservicearea")).scalar()
     return out
