@@ -366,6 +366,15 @@ TABLE: list[Row] = [
         cross={"organiser": 404},
     ),
     Row(
+        "PATCH",
+        "/api/v1/organizations/{organization_id}",
+        # An agency's reach is its organisation's region (#6): only admins move it (#15.6).
+        by_role(anonymous=401, admin=200, facilitator=403, agency=403, organiser=403),
+        body={"version": "{version:organization:organization_id}", "region_code": "31"},
+        cross={"agency": 404, "organiser": 404},
+        label="another region",
+    ),
+    Row(
         "DELETE",
         "/api/v1/organizations/{organization_id}",
         by_role(anonymous=401, admin=204, facilitator=403, agency=404, organiser=403),
