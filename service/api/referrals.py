@@ -73,7 +73,17 @@ class ReferralMove(BaseModel):
     outcome: Outcome | None = Field(default=None, description="Required when completing")
 
 
-@router.post("/referrals", response_model=ReferralPublic, status_code=201)
+@router.post(
+    "/referrals",
+    response_model=ReferralPublic,
+    status_code=201,
+    responses={
+        409: {
+            "description": "The family already has an open referral to the programme, or a request with this "
+            "Idempotency-Key is still being processed (then with Retry-After)"
+        }
+    },
+)
 def create_referral(
     body: ReferralCreate,
     request: Request,
