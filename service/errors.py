@@ -38,6 +38,15 @@ class Conflict(ServiceError):
     status_code = 409
 
 
+class QuotaExceeded(ServiceError):
+    """429: the caller spent a budget (``Retry-After`` says when to try again)."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
 class InvalidInput(ServiceError):
     """422 shaped like FastAPI's validation errors, pointing at the offending field."""
 

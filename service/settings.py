@@ -46,6 +46,12 @@ class Settings(BaseSettings):
         default="jejaring", pattern=r"^[A-Za-z0-9_]{1,64}$", description="Queue name inside the jobs storage"
     )
     jobs_workers: int = Field(default=2, ge=1, le=64, description="Jobs run at once by one consumer")
+    preview_budget_per_day: int = Field(
+        default=300,
+        ge=1,
+        le=100_000,
+        description="Rule previews one user (not an admin) may run in 24 hours; then 429 until the oldest ages out",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
