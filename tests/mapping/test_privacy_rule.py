@@ -28,3 +28,21 @@ def test_a_small_count_is_never_the_only_one_withheld_beside_another_count(count
     if len(small) == 1 and others:
         assert len(hidden) == 2  # the next smallest goes with it: the total no longer gives it away
     assert all(published[k] == withhold(counts[k]) for k in counts if k not in hidden)  # rounded (issue 15 #1)
+
+
+def test_sensitive_variants_force_each_sensitive_criterion_and_leave_the_rest() -> None:
+    from mapping.privacy import sensitive_groups_safe, sensitive_paths, sensitive_variants
+
+    age = {"field": "head.age", "op": "between", "value": [20, 30]}
+    disabled = {"field": "household.disability", "op": "eq", "value": True}
+    decile = {"field": "household.dtsen_decile", "op": "le", "value": 3}
+    tree = {"any": [age, {"all": [{"not": disabled}, decile]}]}
+    assert sensitive_paths(tree) == [("any", 1, "all", 0, "not"), ("any", 1, "all", 1)]
+    assert sensitive_paths({"all": [age]}) == [] and sensitive_variants(None) == []
+    (t1, f1), (t2, f2) = sensitive_variants(tree)
+    assert t1 == {"any": [age, {"all": [{"not": {"const": 2}}, {"const": 1}]}]}
+    assert f1 == {"any": [age, {"all": [{"not": {"const": 0}}, {"const": 1}]}]}
+    assert t2 == {"any": [age, {"all": [{"not": {"const": 1}}, {"const": 2}]}]}
+    assert f2 == {"any": [age, {"all": [{"not": {"const": 1}}, {"const": 0}]}]}
+    assert tree["any"][1]["all"][1] == decile, "the rule itself is left as it was"
+    assert sensitive_groups_safe([0, 10, 300]) and not sensitive_groups_safe([0, 2]) and not sensitive_groups_safe([9])
