@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from service.api.params import IdPath, Offset
-from service.deps import ScopeDep, SessionDep, SettingsDep
+from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.matching import matches, preview, screening
 from service.matching.schemas import Matches, Preview, PreviewRequest, Screening, ScreeningRequest
 
@@ -54,6 +54,21 @@ def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep
 
 
 @router.post("/programs/preview", response_model=Preview)
-def preview_rule(body: PreviewRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Preview:
-    """How many households in a service area a draft rule would admit (counts only, no identities)."""
-    return preview.preview_counts(session, scope, body, today=settings.today())
+def preview_rule(
+    body: PreviewRequest, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> Preview:
+    """How many households in a service area a draft rule would admit (counts only, no identities).
+
+    Agencies and forum organisers preview inside their reach only (403 elsewhere), see counts
+    rounded to multiples of 5 (none for an area under 20 families; under 10 when the rule touches
+    a sensitive field, or when such a field decides fewer than 10 families), and run at most
+    ``JEJARING_PREVIEW_BUDGET_PER_DAY`` previews in 24 hours (then 429 with ``Retry-After``).
+    Every preview is audited."""
+    return preview.preview_counts(
+        session,
+        scope,
+        body,
+        today=settings.today(),
+        budget=settings.preview_budget_per_day,
+        request_id=request_id(request),
+    )
