@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from sqlmodel import Session
 
-from models.users import Role
+from models.users import AuditEvent, Role
 from service.db import make_engine
 from service.errors import ServiceError
 from service.settings import get_settings
@@ -28,6 +29,8 @@ app.add_typer(hsds_app, name="hsds")
 app.add_typer(boundaries_app, name="boundaries")
 maps_app = typer.Typer(help="Maps as files: HTML (opens offline), GeoJSON or GeoPackage.", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -223,6 +226,21 @@ def maps_export(
             raise typer.Exit(2) from exc
     layers = ", ".join(f"{x.key}={len(x.frame)}" for x in doc.layers)
     typer.echo(f"wrote {out} ({size / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s: {layers}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken row."""
+    from service.core.audit import first_broken_event
+
+    with Session(make_engine(get_settings())) as session:
+        broken = first_broken_event(session)
+        total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
+    if broken is not None:
+        typer.echo(f"audit chain broken at row {broken}: changed, removed or inserted behind the service", err=True)
+        typer.echo(f"broken at row {broken}")
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {total} rows")
 
 
 @app.command("serve")

@@ -57,7 +57,7 @@ def list_households(
         has_business=has_business,
         q=q,
     )
-    return households.list_households(session, scope, f, limit=limit, offset=offset)
+    return households.list_households(session, scope, f, limit=limit, offset=offset, request_id=request_id(request))
 
 
 @router.post("/lookup", response_model=Page[HouseholdPublic])
@@ -81,9 +81,9 @@ def create_household(
 
 
 @router.get("/{household_id}", response_model=HouseholdPublic)
-def get_household(household_id: int, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
+def get_household(household_id: int, request: Request, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
     """One household in your caseload, with its businesses."""
-    return households.get_household(session, scope, household_id)
+    return households.get_household(session, scope, household_id, request_id=request_id(request))
 
 
 @router.patch("/{household_id}", response_model=HouseholdPublic)

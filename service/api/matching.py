@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from service.deps import ScopeDep, SessionDep, SettingsDep
+from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.matching import matches, preview, screening
 from service.matching.schemas import Matches, Preview, PreviewRequest, Screening, ScreeningRequest
 
@@ -16,6 +16,7 @@ router = APIRouter(tags=["matching"])
 @router.get("/households/{household_id}/matches", response_model=Matches)
 def household_matches(
     household_id: int,
+    request: Request,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
@@ -39,17 +40,20 @@ def household_matches(
         include_ineligible=include_ineligible,
         limit=limit,
         offset=offset,
+        request_id=request_id(request),
     )
 
 
 @router.post("/screenings", response_model=Screening)
-def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Screening:
+def screen_caseload(
+    body: ScreeningRequest, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> Screening:
     """Screen your caseload (or the listed households of it) against the programmes serving it.
 
     Programmes are the published ones serving the screened households' regencies (or everywhere).
     Households you name that are not in your care are not screened; ``left_out`` counts them.
     """
-    return screening.screen_caseload(session, scope, body, today=settings.today())
+    return screening.screen_caseload(session, scope, body, today=settings.today(), request_id=request_id(request))
 
 
 @router.post("/programs/preview", response_model=Preview)

@@ -125,9 +125,11 @@ def list_referrals(
 
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic)
-def get_referral(referral_id: int, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> ReferralPublic:
+def get_referral(
+    referral_id: int, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> ReferralPublic:
     """One referral with its whole history."""
-    referral = referrals.get_referral(session, scope, referral_id)
+    referral = referrals.read_referral(session, scope, referral_id, request_id=request_id(request))
     return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
 
 
