@@ -17,6 +17,7 @@ router = APIRouter(tags=["matching"])
 @router.get("/households/{household_id}/matches", response_model=Matches)
 def household_matches(
     household_id: IdPath,
+    request: Request,
     session: SessionDep,
     scope: ScopeDep,
     settings: SettingsDep,
@@ -40,17 +41,20 @@ def household_matches(
         include_ineligible=include_ineligible,
         limit=limit,
         offset=offset,
+        request_id=request_id(request),
     )
 
 
 @router.post("/screenings", response_model=Screening)
-def screen_caseload(body: ScreeningRequest, session: SessionDep, scope: ScopeDep, settings: SettingsDep) -> Screening:
+def screen_caseload(
+    body: ScreeningRequest, request: Request, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+) -> Screening:
     """Screen your caseload (or the listed households of it) against the programmes serving it.
 
     Programmes are the published ones serving the screened households' regencies (or everywhere).
     Households you name that are not in your care are not screened; ``left_out`` counts them.
     """
-    return screening.screen_caseload(session, scope, body, today=settings.today())
+    return screening.screen_caseload(session, scope, body, today=settings.today(), request_id=request_id(request))
 
 
 @router.post("/programs/preview", response_model=Preview)

@@ -206,7 +206,7 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     try:
-        referral = referrals.get_referral(session, viewer.scope, referral_id)
+        referral = referrals.read_referral(session, viewer.scope, referral_id, request_id=request_id(request))
     except NotFound:
         return _error(request, settings, viewer, 404, viewer.t("ref.err.not_found"))
     view = referrals.referral_views(session, viewer.scope, [referral], today=settings.today(), with_events=True)[0]
