@@ -32,16 +32,21 @@ def login_submit(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str | None, Form()] = None,
 ) -> Response:
-    done = accounts.sign_in(
-        session,
-        username=username,
-        password=password,
-        secret=settings.secret_key,
-        minutes=settings.token_minutes,
-        request_id=request_id(request),
+    # A NUL is in no username (and PostgreSQL cannot compare text holding one): a failed sign-in.
+    done = (
+        None
+        if "\x00" in username + password
+        else accounts.sign_in(
+            session,
+            username=username,
+            password=password,
+            secret=settings.secret_key,
+            minutes=settings.token_minutes,
+            request_id=request_id(request),
+        )
     )
     if done is None:
-        context = {"next": safe_next(next), "error": "login.failed", "username": username}
+        context = {"next": safe_next(next), "error": "login.failed", "username": username.replace("\x00", "")}
         return render(request, settings, "login.html", context, status_code=401)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
