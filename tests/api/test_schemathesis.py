@@ -26,7 +26,7 @@ from tests.conftest import Backend, settings_for, sign_in
 Caller = tuple[FastAPI, dict[str, str]]
 
 MAX_EXAMPLES = 8
-"""Generated requests per operation and role: about a minute per role and database on 2 cores."""
+"""Generated requests per operation and role: the whole test takes about 2.5 minutes per database on 2 cores."""
 
 ROLES = ("admin", "pendamping.kebonjayanti")
 
@@ -54,6 +54,32 @@ def _schema() -> Any:
 
 
 schema = _schema()
+DEMO_IDS = 12
+"""Generated ids from 1 to 2^31-1 are folded onto 1..12, so most calls reach demo records."""
+
+
+def _demo_id(name: str, value: Any) -> Any:
+    if name.endswith("_id") and isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return (value - 1) % DEMO_IDS + 1
+    return value
+
+
+@schema.hook
+def map_path_parameters(_context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {name: _demo_id(name, value) for name, value in (path_parameters or {}).items()} or path_parameters
+
+
+@schema.hook
+def map_query(_context: Any, query: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {name: _demo_id(name, value) for name, value in (query or {}).items()} or query
+
+
+@schema.hook
+def map_body(_context: Any, body: Any) -> Any:
+    if isinstance(body, dict):
+        return {name: _demo_id(name, value) for name, value in body.items()}
+    return body
+
 
 CHECKS: list[Callable[..., Any]] = [not_a_server_error, response_schema_conformance]
 
