@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from models.households import Household
 from models.users import AuditEvent, User
 from service.core.audit import record_event
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 from tests.test_cli import jejaring
 
 Headers = Callable[[str], dict[str, str]]
@@ -52,7 +52,9 @@ def test_reads_of_personal_data_leave_an_audit_row_with_role_outcome_and_request
     for rid, (url, _entity, _eid, outcome) in reads.items():
         response = client.get(url, headers={**api, "X-Request-ID": rid})
         assert response.status_code == (200 if outcome == "ok" else 404), (url, response.text)
-    login = client.post("/login", data={"username": KJ, "password": DEMO_PASSWORDS[KJ]}, follow_redirects=False)
+    login = client.post(
+        "/login", data={"username": KJ, "password": DEMO_PASSWORDS[KJ], **login_form(client)}, follow_redirects=False
+    )
     assert login.status_code == 303
     pages = {
         "rid-family": (f"/kpm/{mine.id}", "household", str(mine.id), "ok"),
