@@ -316,6 +316,8 @@ class _Compiler:
         kind = node[0]
         if kind == "leaf":
             return self.leaf(*node[1])
+        if kind == "const":
+            return np.full(self.n, node[1], dtype=np.int8)
         if kind == "not":
             return np.int8(ELIGIBLE) - self.node(node[1])
         combine = np.minimum if kind == "all" else np.maximum
@@ -336,6 +338,8 @@ def prepare(node: dict[str, Any]) -> Prepared:
         return (kind, tuple(prepare(child) for child in node[kind]))
     if "not" in node:
         return ("not", prepare(node["not"]))
+    if "const" in node:  # internal only (``mapping.privacy.sensitive_variants``); users' rules are validated
+        return ("const", int(node["const"]))
     name, op, value = node["field"], node["op"], node.get("value")
     return ("leaf", (f"{name}|{op}|{value!r}", name, op, value))
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AnyHttpUrl, EmailStr, UrlConstraints, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, EmailStr, UrlConstraints, model_validator
 from sqlmodel import Field, SQLModel
 
 from models.eligibility import NEEDS, SECTORS, EligibilityRule
@@ -68,7 +68,14 @@ class CapacityUnit(StrEnum):
     rupiah = "rupiah"
 
 
-WebUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=500)]
+def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
+    """``url`` if its normal form (a ``/`` added, a domain in punycode) still fits its column."""
+    if len(str(url)) > 500:
+        raise ValueError("the web address is longer than 500 characters once written out")
+    return url
+
+
+WebUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=500), AfterValidator(_fits_column)]
 """A web address as written (http or https), no longer than the column that keeps it."""
 
 Sector = StrEnum("Sector", {s: s for s in SECTORS})  # type: ignore[misc]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -47,3 +50,37 @@ def mask_nik(nik: str) -> str:
     implies; showing any of them helps rebuild the whole number.
     """
     return "*" * (len(nik) - 4) + nik[-4:]
+
+
+def audit_row_hash(
+    *,
+    at: datetime,
+    actor_user_id: int | None,
+    role: str | None,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    request_id: str | None,
+    outcome: str,
+    detail: dict[str, Any] | None,
+    prev_hash: str | None,
+) -> str:
+    """SHA-256 of an audit row's content and the previous row's hash: a link of the audit chain.
+
+    The same canonical form everywhere (the service, the migration, ``jejaring audit verify``):
+    sorted-key JSON, the time in UTC to the microsecond.
+    """
+    moment = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    content = {
+        "at": moment,
+        "actor_user_id": actor_user_id,
+        "role": role,
+        "action": action,
+        "entity": entity,
+        "entity_id": entity_id,
+        "request_id": request_id,
+        "outcome": outcome,
+        "detail": detail,
+        "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()

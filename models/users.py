@@ -55,6 +55,12 @@ class AuditEvent(Timestamped, table=True):
     entity_id: str | None = Field(default=None, max_length=40)
     request_id: str | None = Field(default=None, max_length=64)
     detail: dict[str, Any] | None = json_column()
+    role: str | None = Field(default=None, max_length=20, description="The actor's role when it acted")
+    outcome: str = Field(default="ok", max_length=10, description="ok, or denied for a refused attempt")
+    prev_hash: str | None = Field(default=None, max_length=64, description="row_hash of the row before")
+    row_hash: str | None = Field(
+        default=None, max_length=64, description="SHA-256 over this row's content and prev_hash (the chain)"
+    )
 
 
 class UserSession(SQLModel, table=True):

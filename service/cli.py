@@ -7,11 +7,12 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from models.users import Role
+from models.users import AuditEvent, Role
 from service.db import make_engine
 from service.errors import ServiceError
 from service.settings import get_settings
@@ -36,6 +37,8 @@ retention_app = typer.Typer(help="UU PDP retention: anonymise families long out 
 app.add_typer(retention_app, name="retention")
 maps_app = typer.Typer(help="Maps as files: HTML (opens offline), GeoJSON or GeoPackage.", no_args_is_help=True)
 app.add_typer(maps_app, name="maps")
+audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
@@ -353,6 +356,21 @@ def retention_run(
     with Session(make_engine(settings), expire_on_commit=False) as session:
         run = run_retention(session, years=years or settings.retention_years, today=day)
     typer.echo(f"retention: {len(run.anonymised)} families anonymised (left PKH before {run.cutoff})")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit trail's hash chain: exit 0 when intact, 1 naming the first broken row."""
+    from service.core.audit import first_broken_event
+
+    with Session(make_engine(get_settings())) as session:
+        broken = first_broken_event(session)
+        total = session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) or 0
+    if broken is not None:
+        typer.echo(f"audit chain broken at row {broken}: changed, removed or inserted behind the service", err=True)
+        typer.echo(f"broken at row {broken}")
+        raise typer.Exit(1)
+    typer.echo(f"audit chain intact: {total} rows")
 
 
 @app.command("serve")

@@ -64,6 +64,7 @@ class TooManyRequests(ServiceError):
     status_code = 429
 
     def __init__(self, message: str, *, retry_after: int) -> None:
+        retry_after = max(1, retry_after)
         super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
 
@@ -74,5 +75,6 @@ class ServiceUnavailable(ServiceError):
     status_code = 503
 
     def __init__(self, message: str, *, retry_after: int) -> None:
+        retry_after = max(1, retry_after)
         super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     hsds_max_json_depth: int = Field(
         default=32, ge=1, le=200, description="`jejaring hsds import`: the deepest JSON nesting read"
     )
+    preview_budget_per_day: int = Field(
+        default=300,
+        ge=1,
+        le=100_000,
+        description="Rule previews one user (not an admin) may run in 24 hours; then 429 until the oldest ages out",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -71,9 +71,9 @@ def village_layer(r: GapRecords, t: Translate) -> Layer:
             continue
         here = codes == code
         n = privacy.withhold(int(r.unmet[here].sum()))
-        total = int(here.sum())
-        if total < privacy.MIN_HOUSEHOLDS:
+        if int(here.sum()) < privacy.MIN_HOUSEHOLDS:
             continue
+        total = privacy.withhold(int(here.sum()))  # rounded, as every published count
         rows.append(
             {
                 "village_code": code,
@@ -81,7 +81,7 @@ def village_layer(r: GapRecords, t: Translate) -> Layer:
                 "unmet": n,
                 "color": CELL_LINE,
                 "weight": 1,
-                "fill_color": SEQUENTIAL[min(4, int(4 * (n or 0) / max(1, total)))],
+                "fill_color": SEQUENTIAL[min(4, int(4 * (n or 0) / max(1, total or 1)))],
                 "fill_opacity": 0.5,
                 "popup": popup(
                     f"{r.village_names.get(code, code)} ({code})",

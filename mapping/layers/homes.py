@@ -167,7 +167,7 @@ def household_layers(
     if counts.suppressed:
         notes.append(t("map.note.suppressed").format(n=counts.suppressed))
     if unlocated and privacy.withhold(unlocated) is not None:
-        notes.append(t("map.note.unlocated").format(n=unlocated))
+        notes.append(t("map.note.unlocated").format(n=privacy.withhold(unlocated)))
     if entitled is None:
         return layers, notes
     mine = entitled & ~np.isnan(homes.lats) & ~np.isnan(homes.lons)

@@ -58,7 +58,7 @@ def list_households(
         has_business=has_business,
         q=q,
     )
-    return households.list_households(session, scope, f, limit=limit, offset=offset)
+    return households.list_households(session, scope, f, limit=limit, offset=offset, request_id=request_id(request))
 
 
 @router.post("/lookup", response_model=Page[HouseholdPublic])
@@ -82,9 +82,11 @@ def create_household(
 
 
 @router.get("/{household_id}", response_model=HouseholdPublic)
-def get_household(household_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep) -> HouseholdPublic:
+def get_household(
+    household_id: IdPath, request: Request, response: Response, session: SessionDep, scope: ScopeDep
+) -> HouseholdPublic:
     """One household in your caseload, with its businesses (and its ``ETag``)."""
-    household = households.get_household(session, scope, household_id)
+    household = households.get_household(session, scope, household_id, request_id=request_id(request))
     with_etag(response, "household", household.id, household.version)
     return household
 

@@ -73,7 +73,17 @@ class ReferralMove(BaseModel):
     outcome: Outcome | None = Field(default=None, description="Required when completing")
 
 
-@router.post("/referrals", response_model=ReferralPublic, status_code=201)
+@router.post(
+    "/referrals",
+    response_model=ReferralPublic,
+    status_code=201,
+    responses={
+        409: {
+            "description": "The family already has an open referral to the programme, or a request with this "
+            "Idempotency-Key is still being processed (then with Retry-After)"
+        }
+    },
+)
 def create_referral(
     body: ReferralCreate,
     request: Request,
@@ -128,10 +138,15 @@ def list_referrals(
 
 @router.get("/referrals/{referral_id}", response_model=ReferralPublic)
 def get_referral(
-    referral_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep, settings: SettingsDep
+    referral_id: IdPath,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
 ) -> ReferralPublic:
     """One referral with its whole history (and its ``ETag``)."""
-    referral = referrals.get_referral(session, scope, referral_id)
+    referral = referrals.read_referral(session, scope, referral_id, request_id=request_id(request))
     view = referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
     with_etag(response, "referral", view.id, view.version)
     return view

@@ -16,6 +16,7 @@ from mapping.matching import ProgramFacts
 from mapping.screening import ELIGIBLE, UNKNOWN
 from models.households import Business, Household, KpmGroup
 from models.types import age_on, months_between
+from service.core.audit import audited_read
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope
 from service.households import queries
@@ -57,9 +58,25 @@ def group_choices(session: Session, scope: Scope) -> dict[int, str]:
     return {gid: f"{name} · {names.get(code, code)}" for gid, name, code in rows}
 
 
-def load_caseload(session: Session, scope: Scope, f: CaseloadFilter, *, today: date, screen: bool) -> Caseload:
+def load_caseload(
+    session: Session,
+    scope: Scope,
+    f: CaseloadFilter,
+    *,
+    today: date,
+    screen: bool,
+    request_id: str | None = None,
+    action: str = "list",
+) -> Caseload:
     """The caller's households that pass ``f``, ordered by PKH id, with their businesses (and,
-    with ``screen`` or an eligibility filter, their screening)."""
+    with ``screen`` or an eligibility filter, their screening). Audited as ``action`` (``list``,
+    ``screen``, ``export``)."""
+    with audited_read(session, scope, entity="caseload", request_id=request_id, action=action):
+        caseload = _load_caseload(session, scope, f, today=today, screen=screen)
+    return caseload
+
+
+def _load_caseload(session: Session, scope: Scope, f: CaseloadFilter, *, today: date, screen: bool) -> Caseload:
     mine = scope.where(Household)
     total = queries.count_households(session, mine)
     clauses: list[Any] = []
@@ -124,9 +141,24 @@ class FamilyPage:
 
 
 def family_page(
+    session: Session,
+    scope: Scope,
+    household_id: int,
+    *,
+    today: date,
+    lang: str,
+    near_misses: int,
+    request_id: str | None = None,
+) -> FamilyPage:
+    """A family in the caller's care with its businesses and its ranked programmes (404 otherwise); audited."""
+    with audited_read(session, scope, entity="household", entity_id=household_id, request_id=request_id):
+        family = _family_page(session, scope, household_id, today=today, lang=lang, near_misses=near_misses)
+    return family
+
+
+def _family_page(
     session: Session, scope: Scope, household_id: int, *, today: date, lang: str, near_misses: int
 ) -> FamilyPage:
-    """A family in the caller's care with its businesses and its ranked programmes (404 otherwise)."""
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
     assert household.id is not None
     businesses = queries.businesses_by_household(session, [household.id])[household.id]

@@ -22,7 +22,7 @@ from models.households import (
 from models.protection import mask_nik, nik_hash
 from models.types import utcnow
 from models.users import Role
-from service.core.audit import record_event
+from service.core.audit import audited_read, record_event
 from service.core.paging import Page
 from service.core.records import require_row, update_versioned
 from service.core.regions import require_regions
@@ -44,10 +44,9 @@ def _public(session: Session, household: Household) -> HouseholdPublic:
     return household_public(household, queries.businesses_by_household(session, [household.id])[household.id])
 
 
-def list_households(
+def _household_page(
     session: Session, scope: Scope, f: HouseholdFilter, *, limit: int, offset: int
 ) -> Page[HouseholdPublic]:
-    """The households in the caller's caseload (admins: all) that pass ``f``."""
     scope.require_list(Household, "household records")
     rows, total = queries.household_page(session, scope, f, limit=limit, offset=offset)
     businesses = queries.businesses_by_household(session, [h.id for h in rows if h.id is not None])
@@ -55,11 +54,20 @@ def list_households(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+def list_households(
+    session: Session, scope: Scope, f: HouseholdFilter, *, limit: int, offset: int, request_id: str | None = None
+) -> Page[HouseholdPublic]:
+    """The households in the caller's caseload (admins: all) that pass ``f``; audited."""
+    with audited_read(session, scope, entity="household", request_id=request_id, action="list"):
+        page = _household_page(session, scope, f, limit=limit, offset=offset)
+    return page
+
+
 def lookup_by_nik(
     session: Session, scope: Scope, *, nik: str, nik_key: bytes, request_id: str | None = None
 ) -> Page[HouseholdPublic]:
     """The household of ``nik`` if it is in the caller's caseload (else an empty page); audited."""
-    found = list_households(session, scope, HouseholdFilter(nik_digest=nik_hash(nik, key=nik_key)), limit=1, offset=0)
+    found = _household_page(session, scope, HouseholdFilter(nik_digest=nik_hash(nik, key=nik_key)), limit=1, offset=0)
     record_event(
         session,
         actor_user_id=scope.user_id,
@@ -91,15 +99,20 @@ def _refuse_nik_clash(session: Session, scope: Scope, household_id: int | None, 
         entity_id=household_id,
         request_id=request_id,
         fields=["nik"],
+        outcome="denied",
     )
     session.commit()
     return Conflict("A household with this NIK is already registered" if scope.is_admin else NIK_REFUSED)
 
 
-def get_household(session: Session, scope: Scope, household_id: int) -> HouseholdPublic:
-    """One household in the caller's caseload, with its businesses."""
-    household: Household = get_in_scope(session, scope, Household, household_id, "Household")
-    return _public(session, household)
+def get_household(
+    session: Session, scope: Scope, household_id: int, *, request_id: str | None = None
+) -> HouseholdPublic:
+    """One household in the caller's caseload, with its businesses; audited (refusals too)."""
+    with audited_read(session, scope, entity="household", entity_id=household_id, request_id=request_id):
+        household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+        found = _public(session, household)
+    return found
 
 
 def _group_in_scope(session: Session, scope: Scope, group_id: int | None) -> KpmGroup | None:

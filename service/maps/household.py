@@ -10,6 +10,7 @@ from sqlmodel import Session
 from mapping.layers.household import HOUSEHOLD_MAP_PROGRAMS, Family, MatchedProgram, household_doc
 from mapping.maps import MapDoc
 from models.households import Household
+from service.core.audit import audited_read
 from service.core.scope import Scope, get_in_scope
 from service.errors import NotFound
 from service.i18n import translator
@@ -17,9 +18,17 @@ from service.maps import queries
 from service.matching import find_matches
 
 
-def household_map(session: Session, scope: Scope, household_id: int, *, today: date, lang: str) -> MapDoc:
+def household_map(
+    session: Session, scope: Scope, household_id: int, *, today: date, lang: str, request_id: str | None = None
+) -> MapDoc:
     """One family's map: its place, its programmes' nearest service points and the distances.
-    Only the family's own facilitator and admins (404 for anyone else)."""
+    Only the family's own facilitator and admins (404 for anyone else). Audited (refusals too)."""
+    with audited_read(session, scope, entity="household_map", entity_id=household_id, request_id=request_id):
+        doc = _household_map(session, scope, household_id, today=today, lang=lang)
+    return doc
+
+
+def _household_map(session: Session, scope: Scope, household_id: int, *, today: date, lang: str) -> MapDoc:
     if not (scope.is_admin or scope.facilitator_id is not None):
         raise NotFound(f"household {household_id} not found")
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")

@@ -17,6 +17,7 @@ from mapping.layers.stakeholders import (
 )
 from mapping.maps import MapDoc
 from models.users import Role
+from service.core.audit import record_read
 from service.core.regions import region_names
 from service.core.scope import Scope
 from service.i18n import translator
@@ -34,8 +35,11 @@ def map_viewer(scope: Scope) -> MapViewer:
     )
 
 
-def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date, lang: str) -> MapDoc:
-    """The stakeholder map of ``region`` for ``scope`` (422 unknown region, 404 out of reach)."""
+def stakeholder_map(
+    session: Session, scope: Scope, region: str, *, today: date, lang: str, request_id: str | None = None
+) -> MapDoc:
+    """The stakeholder map of ``region`` for ``scope`` (422 unknown region, 404 out of reach).
+    A map that places the caller's own households is audited as a read of them."""
     found = load_network(session, scope, region, today=today)
     g = found.graph
     homes = homes_of(found.chunks)
@@ -54,4 +58,7 @@ def stakeholder_map(session: Session, scope: Scope, region: str, *, today: date,
         locations=locations,
         service_areas=queries.service_areas(session, nodes_of_kind(g, "program")),
     )
-    return stakeholder_doc(records, map_viewer(scope), entitled(homes, scope), translator(lang), lang, RECORD_LINKS)
+    shown = entitled(homes, scope)
+    if shown.any():
+        record_read(session, scope, entity="household_places", entity_id=region, request_id=request_id, action="map")
+    return stakeholder_doc(records, map_viewer(scope), shown, translator(lang), lang, RECORD_LINKS)

@@ -13,6 +13,7 @@ from mapping.catalog import STATUS_NAMES
 from mapping.matching import evaluate_program
 from models.households import Household
 from models.types import utcnow
+from service.core.audit import audited_read
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope, require_in_processing
 from service.matching.catalog_cache import published_catalog
@@ -102,19 +103,23 @@ def household_matches(
     include_ineligible: bool,
     limit: int,
     offset: int,
+    request_id: str | None = None,
 ) -> Matches:
-    """The ranked matches of a family in the caller's care, one page of them."""
-    household: Household = get_in_scope(session, scope, Household, household_id, "Household")
-    now = utcnow()
-    found = find_matches(
-        session,
-        household,
-        today=today,
-        lang=lang,
-        include_ineligible=include_ineligible,
-        limit=limit,
-        offset=offset,
-    )
+    """The ranked matches of a family in the caller's care, one page of them; audited."""
+    with audited_read(
+        session, scope, entity="household", entity_id=household_id, request_id=request_id, action="read_matches"
+    ):
+        household: Household = get_in_scope(session, scope, Household, household_id, "Household")
+        now = utcnow()
+        found = find_matches(
+            session,
+            household,
+            today=today,
+            lang=lang,
+            include_ineligible=include_ineligible,
+            limit=limit,
+            offset=offset,
+        )
     return Matches(
         household_id=household_id,
         evaluated_at=now.isoformat(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from models.households import Business, Household
 from models.organizations import Location, Organization, Program, ProgramLocation, ProgramServiceArea
 from models.referrals import Referral, ReferralStatus
 from models.types import age_on, months_between
+from models.users import AuditEvent
 from service.core.scope import in_processing
 
 
@@ -204,3 +205,13 @@ def referred_household_ids(session: Session, program_ids: Sequence[int]) -> set[
         return set()
     rows = session.exec(select(Referral.household_id).where(col(Referral.program_id).in_(list(program_ids))))
     return set(rows)
+
+
+def audit_times(session: Session, *, actor_user_id: int, action: str, since: datetime) -> list[datetime]:
+    """When the user's audit events of ``action`` since ``since`` happened, oldest first."""
+    rows = session.exec(
+        select(AuditEvent.at)
+        .where(AuditEvent.actor_user_id == actor_user_id, AuditEvent.action == action, col(AuditEvent.at) >= since)
+        .order_by(col(AuditEvent.at))
+    )
+    return list(rows)

@@ -91,12 +91,23 @@ class PreviewRequest(BaseModel):
 
 
 class Preview(BaseModel):
-    households_in_area: int
+    households_in_area: int | None = Field(
+        description="Rounded to a multiple of rounded_to; null when the area is smaller than min_area_households"
+    )
     eligible: int | None = Field(description="null: between 1 and 4, withheld so no family can be singled out")
     unknown: int | None
     ineligible: int | None
     withheld_below: int | None = Field(
-        description="Counts from 1 to this number minus one are withheld (null) for everyone but administrators"
+        description="Counts from 1 to this number minus one are withheld (null) for everyone but administrators "
+        "(10 when the rule touches a sensitive field)"
+    )
+    rounded_to: int | None = Field(
+        default=None, description="Shown counts are rounded to a multiple of this (null: exact, for administrators)"
+    )
+    withheld_reason: str | None = Field(
+        default=None,
+        description="Why every count is null: small_area (fewer households than min_area_households) or "
+        "sensitive_group (a sensitive condition decides fewer than 10 households)",
     )
 
 

@@ -15,6 +15,7 @@ from mapping.matching import ProgramFacts
 from mapping.screening import HouseholdColumns, screen, status_totals, statuses_by_household
 from models.households import Business, Household
 from models.types import utcnow
+from service.core.audit import audited_read
 from service.core.regions import require_regions
 from service.core.scope import Scope, within
 from service.errors import InvalidInput
@@ -49,9 +50,17 @@ def screen_households(
     return screen_where(session, [col(Household.id).in_([h.id for h in households])], today=today)
 
 
-def screen_caseload(session: Session, scope: Scope, body: ScreeningRequest, *, today: date) -> Screening:
+def screen_caseload(
+    session: Session, scope: Scope, body: ScreeningRequest, *, today: date, request_id: str | None = None
+) -> Screening:
     """Screen the caller's caseload (or the listed households of it) against the programmes
-    serving it; households named but not in the caller's care are counted in ``left_out``."""
+    serving it; households named but not in the caller's care are counted in ``left_out``. Audited."""
+    with audited_read(session, scope, entity="caseload", request_id=request_id, action="screen"):
+        result = _screen_caseload(session, scope, body, today=today)
+    return result
+
+
+def _screen_caseload(session: Session, scope: Scope, body: ScreeningRequest, *, today: date) -> Screening:
     scope.require_list(Household, "household records")
     clauses: list[Any] = [scope.where(Household)]
     if body.region:

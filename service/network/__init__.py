@@ -26,6 +26,7 @@ from service.network.dashboard import (
     sort_rows,
     stakeholder_rows,
 )
+from service.network.exports import record_dashboard_export
 from service.network.facilitator import NetworkPage, ProgramPlan, group_rows, network_page
 from service.network.graph import RegionNetwork, load_network, load_records, screen_chunks, screen_region
 from service.network.plan import region_plan
@@ -52,6 +53,7 @@ __all__ = [
     "load_records",
     "metrics_body",
     "network_page",
+    "record_dashboard_export",
     "region_gaps",
     "region_metrics",
     "region_plan",

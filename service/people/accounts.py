@@ -17,7 +17,7 @@ from models.organizations import Organization
 from models.protection import hash_password, verify_password
 from models.types import utcnow
 from models.users import Role, User, UserSession
-from service.core.audit import record_event
+from service.core.audit import DENIED, record_event
 from service.core.security import create_token, new_token_id, token_claims
 from service.core.signin_guard import SignInGuard
 from service.errors import Conflict, InvalidInput, NotFound
@@ -98,6 +98,7 @@ def sign_in(
             entity_id=known.id if known else None,
             request_id=request_id,
             detail={"username": username[:80], "address": (address or "unknown")[:64]},
+            outcome=DENIED,
         )
         session.commit()
         return None

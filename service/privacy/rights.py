@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -20,7 +20,7 @@ from models.privacy import (
     RequestKind,
     RequestStatus,
 )
-from models.types import utcnow
+from models.types import NoNul, utcnow
 from models.users import Role
 from service import referrals
 from service.core.audit import record_event
@@ -36,7 +36,7 @@ class RequestNote(BaseModel):
     """When the family asked (default: now; never in the future) and a note without personal data."""
 
     requested_at: datetime | None = None
-    note: str | None = Field(default=None, max_length=1000)
+    note: Annotated[str, Field(max_length=1000), NoNul] | None = None
 
 
 class Correction(RequestNote):

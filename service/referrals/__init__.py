@@ -11,6 +11,7 @@ from service.referrals.loop import (
     get_referral,
     move_referral,
     open_referral_of,
+    read_referral,
     refer_with_consent,
     side_of,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "move_referral",
     "moves_for",
     "open_referral_of",
+    "read_referral",
     "record_consent",
     "refer_forms",
     "refer_with_consent",

@@ -23,7 +23,7 @@ from models.referrals import ConsentPurpose, Referral, ReferralEvent
 from models.types import utcnow
 from models.users import Role
 from service.core import idempotency
-from service.core.audit import record_event
+from service.core.audit import audited_read, record_event
 from service.core.records import require_version
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope, require_in_processing
@@ -238,6 +238,13 @@ def get_referral(session: Session, scope: Scope, referral_id: int) -> Referral:
     referral = queries.referral_in_scope(session, scope, referral_id)
     if referral is None:
         raise NotFound(f"Referral {referral_id} not found")
+    return referral
+
+
+def read_referral(session: Session, scope: Scope, referral_id: int, *, request_id: str | None = None) -> Referral:
+    """``get_referral`` for showing it: the read (or its refusal) is audited."""
+    with audited_read(session, scope, entity="referral", entity_id=referral_id, request_id=request_id):
+        referral = get_referral(session, scope, referral_id)
     return referral
 
 

@@ -57,7 +57,14 @@ def login_submit(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     if not login_csrf_ok(request, settings, csrf):
-        return _login_form(request, settings, next=next, error=N_("login.csrf"), username=username, status_code=403)
+        return _login_form(
+            request, settings, next=next, error=N_("login.csrf"), username=username.replace("\x00", ""), status_code=403
+        )
+    # A NUL is in no username (and PostgreSQL cannot compare text holding one): a failed sign-in.
+    if "\x00" in username + password:
+        return _login_form(
+            request, settings, next=next, error="login.failed", username=username.replace("\x00", ""), status_code=401
+        )
     try:
         done = accounts.sign_in(
             session,

@@ -22,7 +22,7 @@ from models.types import MAX_ID, NoNul, RegionCode
 from models.users import User
 from service import maps as svc
 from service.core.scope import Scope
-from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme
+from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme, request_id
 from service.errors import ServiceError, Unauthorized
 from service.i18n import translator
 from service.people.accounts import user_for_token
@@ -105,7 +105,9 @@ def stakeholder_map(
     return _answer(
         request,
         settings,
-        lambda: svc.stakeholder_map(session, scope, region, today=settings.today(), lang=lang),
+        lambda: svc.stakeholder_map(
+            session, scope, region, today=settings.today(), lang=lang, request_id=request_id(request)
+        ),
         format,
         tiles,
     )
@@ -127,7 +129,9 @@ def household_map(
     return _answer(
         request,
         settings,
-        lambda: svc.household_map(session, scope, household_id, today=settings.today(), lang=lang),
+        lambda: svc.household_map(
+            session, scope, household_id, today=settings.today(), lang=lang, request_id=request_id(request)
+        ),
         format,
         tiles,
     )

@@ -102,6 +102,8 @@ def refer(
     note_text = note.strip() or None
     if note_text and len(note_text) > NOTE_MAX:
         return _error(request, settings, viewer, 422, t("ref.err.note").format(n=NOTE_MAX), back=back)
+    if "\x00" in note:
+        return _error(request, settings, viewer, 422, t("form.err.nul"), back=back)
     try:
         referral = referrals.refer_with_consent(
             session,
@@ -206,7 +208,7 @@ def _detail(
     status_code: int = 200,
 ) -> Response:
     try:
-        referral = referrals.get_referral(session, viewer.scope, referral_id)
+        referral = referrals.read_referral(session, viewer.scope, referral_id, request_id=request_id(request))
     except NotFound:
         return _error(request, settings, viewer, 404, viewer.t("ref.err.not_found"))
     view = referrals.referral_views(session, viewer.scope, [referral], today=settings.today(), with_events=True)[0]
@@ -303,6 +305,8 @@ def referral_move(
     note_text = note.strip() or None
     if note_text and len(note_text) > NOTE_MAX:
         return again(422, t("ref.err.note").format(n=NOTE_MAX))
+    if "\x00" in note:
+        return again(422, t("form.err.nul"))
     decline: DeclineReason | None = None
     if move_to is S.declined:
         if reason not in DeclineReason.__members__:

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from mapping.matching import evaluate_program
+from mapping.privacy import withhold
 from models.households import Business, Household
 from models.organizations import Program
 from models.users import User
@@ -308,16 +309,25 @@ def test_agency_previews_a_draft_rule_as_counts_only(client: TestClient, session
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"households_in_area", "eligible", "unknown", "ineligible", "withheld_below"}
+    assert set(body) == {
+        "households_in_area",
+        "eligible",
+        "unknown",
+        "ineligible",
+        "withheld_below",
+        "rounded_to",
+        "withheld_reason",
+    }
     in_area = session.exec(select(Household).where(within(Household.village_code, "32.73"))).all()
     culinary = {
         b.household_id
         for b in session.exec(select(Business).where(Business.household_id.in_([h.id for h in in_area])))  # type: ignore[attr-defined]
         if b.sector == "culinary"
     }
-    assert body["households_in_area"] == len(in_area)
-    assert body["eligible"] == len(culinary) > 0
-    assert body["eligible"] + body["unknown"] + body["ineligible"] == len(in_area)
+    # Shown rounded to multiples of 5 (issue 15 #1).
+    assert body["households_in_area"] == withhold(len(in_area)) and body["rounded_to"] == 5
+    assert body["eligible"] == withhold(len(culinary)) > 0
+    assert abs(body["eligible"] + body["unknown"] + body["ineligible"] - len(in_area)) <= 6
 
 
 def test_preview_rejects_a_bad_rule_at_its_path_and_facilitators(client: TestClient, as_user: Headers) -> None:

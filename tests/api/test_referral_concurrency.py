@@ -12,13 +12,19 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from models.idempotency import IdempotencyKey
 from models.referrals import Referral, ReferralStatus
+from models.types import utcnow
+from models.users import User
+from service.core import idempotency
+from service.core.idempotency import fingerprint
 from service.referrals.rules import OPEN
 from tests.api.test_referrals import consent, household_id, program
 
@@ -122,3 +128,59 @@ def test_the_open_referral_index_covers_exactly_the_open_statuses(session: Sessi
     assert "UNIQUE" in definition.upper()
     named = {s.value for s in ReferralStatus if f"'{s.value}'" in definition}
     assert named == {s.value for s in OPEN}
+
+
+def test_a_key_still_in_flight_answers_409_with_retry_after_and_a_dead_claim_is_taken_over(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    hid, pid, body = ready(client, session, as_user)
+    headers = as_user(KJ)
+    user = session.exec(select(User).where(User.username == KJ)).one()
+    assert user.id is not None
+    content = {k: body[k] for k in ("household_id", "program_id", "note")}
+    # A request holding the key right now (claimed a moment ago, not finished).
+    session.add(
+        IdempotencyKey(
+            user_id=user.id,
+            operation="referral.create",
+            key="busy",
+            fingerprint=fingerprint(content),
+            claimed_at=utcnow(),
+        )
+    )
+    # A request that claimed its key long ago and died before finishing.
+    dead_since = utcnow() - idempotency.STALE_AFTER - timedelta(seconds=1)
+    session.add(
+        IdempotencyKey(
+            user_id=user.id,
+            operation="referral.create",
+            key="dead",
+            fingerprint=fingerprint(content),
+            claimed_at=dead_since,
+        )
+    )
+    session.commit()
+
+    busy = client.post("/api/v1/referrals", json=body, headers={**headers, "Idempotency-Key": "busy"})
+    assert busy.status_code == 409 and busy.headers["Retry-After"] == str(idempotency.RETRY_AFTER_SECONDS)
+    assert "still being processed" in busy.json()["detail"]
+    assert referrals_of(session, hid, pid) == 0
+
+    taken = client.post("/api/v1/referrals", json=body, headers={**headers, "Idempotency-Key": "dead"})
+    assert taken.status_code == 201, taken.text
+    again = client.post("/api/v1/referrals", json=body, headers={**headers, "Idempotency-Key": "dead"})
+    assert again.status_code == 201 and again.json()["id"] == taken.json()["id"]
+    assert referrals_of(session, hid, pid) == 1
+
+
+def test_a_failed_request_gives_its_key_back(client: TestClient, session: Session, as_user: Headers) -> None:
+    """Refused for want of consent, the same key and body succeed once the consent is recorded."""
+    hid = household_id(session, "kebon_jayanti_prse_woman")
+    dinsos = program(session, DINSOS_PROGRAM)
+    headers = {**as_user(KJ), "Idempotency-Key": "after-consent"}
+    body = {"household_id": hid, "program_id": dinsos.id, "note": None}
+    refused = client.post("/api/v1/referrals", json=body, headers=headers)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["type"] == "consent_required"
+    consent(client, as_user(KJ), hid, dinsos.organization_id)
+    made = client.post("/api/v1/referrals", json=body, headers=headers)
+    assert made.status_code == 201, made.text

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from models.organizations import Organization
 from models.users import Role
 from tests import factories as f
-from tests.conftest import sign_in
+from tests.conftest import login_form, sign_in
 
 Headers = Callable[[str], dict[str, str]]
 DINSOS = "Dinas Sosial Kota Bandung"
@@ -77,8 +77,8 @@ def test_the_programme_page_with_its_history_is_the_owners_only(
     other_staff = f.user(session, Role.agency_staff, organization=other_org)
     session.commit()
     client.cookies.clear()
-    login = client.post("/login", data={"username": other_staff.username, "password": f.PASSWORD})
-    assert login.status_code in (200, 303), login.text
+    login = client.post("/login", data={"username": other_staff.username, "password": f.PASSWORD, **login_form(client)})
+    assert login.status_code == 200 and "/login" not in str(login.url), login.text
     page = client.get(f"/lembaga/program/{pid}")
     assert page.status_code == 404
     assert "Bantuan Modal Rahasia" not in page.text and "revisions" not in page.text

@@ -157,6 +157,7 @@ def test_failed_sign_in_leaves_an_audit_row_with_username_and_address(client: Te
         {"username": "tidak.ada", "address": "testclient"},
     ]
     assert rows[0].entity_id is not None and rows[1].entity_id is None
+    assert [r.outcome for r in rows] == ["denied", "denied"]
     assert not any("salah-sekali-lagi" in str(r.detail) for r in rows)
 
 

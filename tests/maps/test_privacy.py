@@ -11,7 +11,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from mapping.maps import Layer, LegendEntry, MapDoc, frame, popup, render_html, to_geojson, to_gpkg
-from mapping.privacy import MIN_HOUSEHOLDS, fitting_resolution, household_cells, village_centres
+from mapping.privacy import MIN_HOUSEHOLDS, ROUND_TO, fitting_resolution, household_cells, rounded, village_centres
 
 
 def _scatter(n: int, seed: int, sd: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
@@ -28,14 +28,17 @@ def test_every_published_cell_holds_at_least_five_and_all_are_accounted_for() ->
     assert out.located == 397
     assert out.cells and all(c.households >= MIN_HOUSEHOLDS for c in out.cells)
     assert all(c.figures["unmet"] is None or c.figures["unmet"] == 0 or c.figures["unmet"] >= 5 for c in out.cells)
+    # Published counts are rounded to multiples of 5 (issue 15 #1), each within 2 of the truth.
+    assert all(c.households % ROUND_TO == 0 for c in out.cells) and (out.suppressed or 0) % ROUND_TO == 0
     shown = sum(c.households for c in out.cells)
-    assert shown + (out.suppressed or 0) == 397 or (out.suppressed is None and 397 - shown < MIN_HOUSEHOLDS)
+    slack = 2 * (len(out.cells) + 1)
+    assert abs(shown + (out.suppressed or 0) - 397) <= slack or (out.suppressed is None and 397 - shown < slack)
     # cells are disjoint in households: each family is counted once, at the finest cell that is big enough
     fine = {c.cell: c.households for c in out.cells if not c.merged}
     for cell, n in fine.items():
         res = h3.get_resolution(cell)
         inside = sum(1 for a, b in zip(lats[3:], lons[3:], strict=True) if h3.latlng_to_cell(a, b, res) == cell)
-        assert inside == n
+        assert rounded(inside) == n
     assert any(c.merged for c in out.cells), "sparse edges are merged into parent cells"
 
 
@@ -46,7 +49,8 @@ def test_a_lone_family_is_never_a_cell() -> None:
     out = household_cells(lats, lons, 9)
     far = h3.latlng_to_cell(-7.5, 108.4, 9)
     assert all(h3.cell_to_parent(far, c.resolution) != c.cell for c in out.cells)
-    assert sum(c.households for c in out.cells) + (out.suppressed or 0) in (50, 51)
+    total = sum(c.households for c in out.cells) + (out.suppressed or 0)  # rounded per cell (issue 15 #1)
+    assert abs(total - 50) <= 2 * (len(out.cells) + 1)
 
 
 def test_village_centres_need_five_families_or_a_public_point() -> None:

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from models.users import Role
-from tests.conftest import sign_in
+from tests.conftest import login_form, sign_in
 from tests.factories import (
     PASSWORD,
     business,
@@ -89,7 +89,7 @@ def test_after_consent_withdrawal_the_agency_sees_only_that_a_referral_existed_a
     # The page says the same.
     page_login = bare_client.post(
         "/login",
-        data={"username": staff.username, "password": PASSWORD},
+        data={"username": staff.username, "password": PASSWORD, **login_form(bare_client)},
         follow_redirects=False,  # type: ignore[attr-defined]
     )
     assert page_login.status_code == 303

@@ -33,13 +33,15 @@ def api_preview(base: str, tree: dict[str, Any], area: str) -> dict[str, Any]:
         return dict(json.load(response))
 
 
-def shown(n: int | None) -> str:
-    """A count as the page writes it (1 to 4 are withheld)."""
-    return "<5" if n is None else f"{n:,}".replace(",", ".")
+def shown(n: int | None, below: int | None = 5) -> str:
+    """A count as the page writes it (1 to 4 withheld; 1 to 9 on a sensitive field, issue 15 #1)."""
+    return f"<{below}" if n is None else f"{n:,}".replace(",", ".")
 
 
 def counts(preview: dict[str, Any]) -> str:
-    return f"{shown(preview['eligible'])} keluarga memenuhi syarat, {shown(preview['unknown'])} belum jelas"
+    below = preview["withheld_below"]
+    eligible, unknown = shown(preview["eligible"], below), shown(preview["unknown"], below)
+    return f"{eligible} keluarga memenuhi syarat, {unknown} belum jelas"
 
 
 def marker(n: int | None) -> str:

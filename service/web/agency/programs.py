@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from mapping import labels
-from mapping.privacy import MIN_HOUSEHOLDS
+from mapping.privacy import MIN_AREA_HOUSEHOLDS, MIN_HOUSEHOLDS, SENSITIVE_MIN_GROUP
 from models.organizations import CapacityUnit, OrganizationPublic, ProgramKind, ProgramPublic, ProgramStatus
 from service import catalog
 from service.core.scope import Scope
@@ -179,8 +179,11 @@ def new_program_page(request: Request, session: SessionDep, settings: SettingsDe
 # --- the preview ------------------------------------------------------------------------------
 
 
-def _preview(session: SessionDep, scope: Scope, state: ProgramForm, lang: str, today: date) -> dict[str, Any]:
+def _preview(
+    session: SessionDep, scope: Scope, state: ProgramForm, lang: str, settings: Settings, request: Request
+) -> dict[str, Any]:
     """The counts of the builder's rule in the form's service area, in words (``ok`` False: why not)."""
+    today = settings.today()
     t = translator(lang)
     tree = rule_tree(session, state.rule, lang)
     if state.rule.error:
@@ -194,21 +197,45 @@ def _preview(session: SessionDep, scope: Scope, state: ProgramForm, lang: str, t
         return {"ok": False, "text": message, "error": message}
     try:
         body = PreviewRequest(eligibility=tree, service_area=codes)
-        counts = preview_counts(session, scope, body, today=today)
+        counts = preview_counts(
+            session,
+            scope,
+            body,
+            today=today,
+            budget=settings.preview_budget_per_day,
+            request_id=request_id(request),
+        )
     except (ValidationError, ServiceError) as exc:
         text = exc.message if isinstance(exc, ServiceError) else t("ag.preview.bad_rule")
-        return {"ok": False, "text": text, "error": text}
+        status = exc.status_code if isinstance(exc, ServiceError) else 422
+        return {"ok": False, "text": text, "error": text, "status": status}
+    if counts.withheld_reason is not None:
+        if counts.withheld_reason == "small_area":
+            text = t("ag.preview.withheld.small_area").format(n=MIN_AREA_HOUSEHOLDS)
+        else:
+            text = t("ag.preview.withheld.sensitive_group").format(k=SENSITIVE_MIN_GROUP)
+        return {
+            "ok": True,
+            "text": text,
+            "note": None,
+            "eligibility": tree,
+            "words": rule_words(tree, lang),
+            **counts.model_dump(),
+        }
+    minimum = counts.withheld_below or MIN_HOUSEHOLDS
 
     def shown(n: int | None) -> str:
-        return "<5" if n is None else labels.value_label(n, lang)
+        return f"<{minimum}" if n is None else labels.value_label(n, lang)
 
     text = t("ag.preview.counts").format(eligible=shown(counts.eligible), unknown=shown(counts.unknown))
-    text += " " + t("ag.preview.of").format(n=labels.value_label(counts.households_in_area, lang))
+    text += " " + t("ag.preview.of").format(n=shown(counts.households_in_area))
+    if counts.rounded_to:
+        text += " " + t("ag.preview.rounded").format(n=counts.rounded_to)
     withheld = None in (counts.eligible, counts.unknown, counts.ineligible)
     return {
         "ok": True,
         "text": text,
-        "note": t("ag.withheld").format(n=MIN_HOUSEHOLDS, m=MIN_HOUSEHOLDS - 1) if withheld else None,
+        "note": t("ag.withheld").format(n=minimum, m=minimum - 1) if withheld else None,
         "eligibility": tree,
         "words": rule_words(tree, lang),
         **counts.model_dump(),
@@ -224,8 +251,8 @@ def preview_endpoint(request: Request, session: SessionDep, settings: SettingsDe
     if not form_csrf_ok(request, settings, form.get("csrf")):
         return JSONResponse({"ok": False, "text": viewer.t("ag.err.csrf")}, status_code=403)
     state = ProgramForm.of_form(form)
-    result = _preview(session, viewer.scope, state, viewer.lang, settings.today())
-    return JSONResponse(result, status_code=200 if result["ok"] or "error" not in result else 422)
+    result = _preview(session, viewer.scope, state, viewer.lang, settings, request)
+    return JSONResponse(result, status_code=200 if result["ok"] or "error" not in result else result.get("status", 422))
 
 
 # --- one programme ----------------------------------------------------------------------------
@@ -302,7 +329,7 @@ def _submit(
         apply_builder_action(state.rule, action, arg, form)
         return page()
     if action == "preview":
-        return page(preview=_preview(session, viewer.scope, state, viewer.lang, settings.today()))
+        return page(preview=_preview(session, viewer.scope, state, viewer.lang, settings, request))
     if action not in SAVE_ACTIONS:
         return page()
     if program is not None and state.version != str(program.version):

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from models.eligibility import NEEDS, SECTORS
 from models.users import Role
 from service.core.regions import region_names
-from service.deps import SessionDep, SettingsDep
+from service.deps import SessionDep, SettingsDep, request_id
 from service.households.caseload import (
     Caseload,
     CaseloadFilter,
@@ -136,7 +136,7 @@ def filter_summary(f: CaseloadFilter, groups: Mapping[int, str], t: Any, lang: s
 
 
 def _caseload_request(
-    request: Request, session: Session, settings: Settings, *, default_business: str, screen: bool
+    request: Request, session: Session, settings: Settings, *, default_business: str, screen: bool, action: str
 ) -> dict[str, Any] | Response:
     """Shared by the caseload and screening pages: who asks, their groups, the filter and the rows."""
     viewer = viewer_for(request, session, settings, GATE)
@@ -149,7 +149,9 @@ def _caseload_request(
     except BadFilter as exc:
         message = t("error.bad_filter").format(field=t(exc.label_key))
         return error_page(request, settings, viewer.user, 422, message)
-    caseload = load_caseload(session, viewer.scope, f, today=settings.today(), screen=screen)
+    caseload = load_caseload(
+        session, viewer.scope, f, today=settings.today(), screen=screen, request_id=request_id(request), action=action
+    )
     return {
         "user": viewer.user,
         "lang": viewer.lang,
@@ -164,7 +166,7 @@ def _caseload_request(
 @router.get("/kpm", response_class=HTMLResponse)
 def caseload_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The facilitator's households, filtered, 50 a page."""
-    data = _caseload_request(request, session, settings, default_business="semua", screen=False)
+    data = _caseload_request(request, session, settings, default_business="semua", screen=False, action="list")
     if isinstance(data, Response):
         return data
     caseload: Caseload = data["caseload"]
@@ -185,7 +187,7 @@ def caseload_page(request: Request, session: SessionDep, settings: SettingsDep) 
 @router.get("/kpm/skrining", response_class=HTMLResponse)
 def screening_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """Households x programmes: who is eligible (✓), may be (?) or is not (–)."""
-    data = _caseload_request(request, session, settings, default_business="ya", screen=True)
+    data = _caseload_request(request, session, settings, default_business="ya", screen=True, action="screen")
     if isinstance(data, Response):
         return data
     caseload: Caseload = data["caseload"]
@@ -206,7 +208,7 @@ def screening_page(request: Request, session: SessionDep, settings: SettingsDep)
 @router.get("/kpm/skrining.csv")
 def screening_csv(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The screening table as CSV (all rows, no paging): PKH id, head's name, one column a programme."""
-    data = _caseload_request(request, session, settings, default_business="ya", screen=True)
+    data = _caseload_request(request, session, settings, default_business="ya", screen=True, action="export")
     if isinstance(data, Response):
         return data
     caseload: Caseload = data["caseload"]

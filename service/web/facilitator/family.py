@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from service import referrals
-from service.deps import SessionDep, SettingsDep
+from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound
 from service.households.caseload import family_page, match_sections
 from service.web.facilitator.caseload import GATE
@@ -32,7 +32,13 @@ def household_page(household_id: str, request: Request, session: SessionDep, set
         return error_page(request, settings, viewer.user, 404, not_found)
     try:
         family = family_page(
-            session, viewer.scope, hid, today=settings.today(), lang=viewer.lang, near_misses=NEAR_MISSES_SHOWN
+            session,
+            viewer.scope,
+            hid,
+            today=settings.today(),
+            lang=viewer.lang,
+            near_misses=NEAR_MISSES_SHOWN,
+            request_id=request_id(request),
         )
     except NotFound:
         return error_page(request, settings, viewer.user, 404, not_found)

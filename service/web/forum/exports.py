@@ -16,7 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from mapping.privacy import MIN_HOUSEHOLDS
-from service.deps import SessionDep, SettingsDep
+from service import network
+from service.deps import SessionDep, SettingsDep, request_id
 from service.i18n import translator
 from service.network import METRIC_COLUMNS, Dashboard
 from service.web.forum.dashboard import COLUMNS, DIGITS, EXPORT_TABLES, GATE, dashboard_or_page, sampled_text
@@ -235,6 +236,7 @@ def forum_export_csv(request: Request, session: SessionDep, settings: SettingsDe
         return found
     _, d = found
     content = csv_bytes(export_tables(d, viewer.lang)[table], viewer.lang)
+    network.record_dashboard_export(session, viewer.scope, region=d.region, what=table, request_id=request_id(request))
     return Response(
         content=content,
         media_type="text/csv; charset=utf-8",
@@ -252,8 +254,10 @@ def forum_export_xlsx(request: Request, session: SessionDep, settings: SettingsD
     if isinstance(found, Response):
         return found
     _, d = found
+    content = xlsx_bytes(export_tables(d, viewer.lang))
+    network.record_dashboard_export(session, viewer.scope, region=d.region, what="xlsx", request_id=request_id(request))
     return Response(
-        content=xlsx_bytes(export_tables(d, viewer.lang)),
+        content=content,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{_filename(d, ".xlsx")}"'},
     )
