@@ -249,9 +249,8 @@ TABLE: list[Row] = [
         by_role(anonymous=401, admin=200, facilitator=403, agency=200, organiser=200),
         body={"eligibility": None, "service_area": ["{region}"]},
         writes=False,
-        # LEAK: #1 (aggregates helper): agencies and organisers preview any area of Indonesia;
-        # correct: 404 outside their reach.
-        cross={"agency": 200, "organiser": 200},
+        # #15.1: a preview outside the caller's reach is refused, naming the reach.
+        cross={"agency": 403, "organiser": 403},
     ),
     # --- consents and referrals -------------------------------------------------------------------
     Row(
@@ -663,8 +662,8 @@ TABLE: list[Row] = [
         by_role(anonymous=403, admin=200, facilitator=403, agency=200, organiser=403),
         form=[("service_area", "{region}"), ("action", "preview")],
         writes=False,
-        # LEAK: #1 (aggregates helper): the page's preview counts any area; correct: 404/422 outside reach.
-        cross={"agency": 200},
+        # #15.1: the page's preview outside the agency's reach is refused.
+        cross={"agency": 403},
     ),
     Row("GET", "/lembaga/program/{program_id}", page(200, facilitator=403, organiser=403)),
     Row(
