@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from models.households import Household
 from models.users import AuditEvent, User
-from tests.conftest import DEMO_PASSWORDS
+from tests.conftest import DEMO_PASSWORDS, login_form
 
 Headers = Callable[[str], dict[str, str]]
 KEBON_JAYANTI = "32.73.16.1002"
@@ -73,7 +73,11 @@ def test_every_output_shows_only_the_last_four_nik_digits(
     ]
     response = client.post(
         "/login",
-        data={"username": "pendamping.kebonjayanti", "password": DEMO_PASSWORDS["pendamping.kebonjayanti"]},
+        data={
+            "username": "pendamping.kebonjayanti",
+            "password": DEMO_PASSWORDS["pendamping.kebonjayanti"],
+            **login_form(client),
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303

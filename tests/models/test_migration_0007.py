@@ -32,14 +32,14 @@ def test_0007_carries_keys_over_and_refuses_duplicate_open_referrals(
     client.app.state.engine.dispose()  # type: ignore[attr-defined]
     engine = make_engine(settings_for(db_url))
     try:
-        downgrade(engine, "0005")  # the referral keeps its key; 0007 builds the key's row from it
+        downgrade(engine, "0006")  # the referral keeps its key; 0007 builds the key's row from it
         upgrade(engine)
         # The key written on the referral before 0007 still answers the retry with its referral.
         again = refer(client, as_user(KJ), hid, dinsos.id, key="made-before-0007")
         assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
         client.app.state.engine.dispose()  # type: ignore[attr-defined]
 
-        downgrade(engine, "0005")
+        downgrade(engine, "0006")
         with engine.begin() as conn:
             columns = [
                 c["name"]
@@ -54,7 +54,7 @@ def test_0007_carries_keys_over_and_refuses_duplicate_open_referrals(
         with pytest.raises(RuntimeError, match=rf"household {hid} / programme {dinsos.id} \(2 open\)"):
             upgrade(engine)
         with engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
             assert "idempotency_key" not in sa.inspect(conn).get_table_names()
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ from sqlmodel import Session, func, select
 
 from models.organizations import Program
 from models.referrals import ReferralStatus
+from tests.conftest import login_form
 from tests.web.test_agency_pages import NEW, error_of, post, read_form, setting
 from tests.web.test_agency_pages import sign_in as page_sign_in
 from tests.web.test_referral_pages import DINSOS, move, refer_prse_woman, status_of
@@ -21,7 +22,9 @@ def test_a_nul_character_in_a_page_search_is_refused(client: TestClient) -> None
 
 
 def test_a_nul_character_in_the_sign_in_form_is_refused(client: TestClient) -> None:
-    response = client.post("/login", data={"username": "admin\x00", "password": "x"}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": "admin\x00", "password": "x", **login_form(client)}, follow_redirects=False
+    )
     assert response.status_code in (401, 422), response.status_code
 
 
@@ -36,7 +39,7 @@ def test_a_nul_character_in_the_programme_form_is_named_at_its_field(client: Tes
 
 
 def test_a_nul_character_in_the_sign_in_api_is_refused(client: TestClient) -> None:
-    response = client.post("/api/v1/auth/token", data={"username": "admin\x00", "password": "x"})
+    response = client.post("/api/v1/auth/token", data={"username": "admin\x00", "password": "x", **login_form(client)})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "username"]
 

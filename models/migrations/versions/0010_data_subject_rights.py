@@ -60,17 +60,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('household', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_household_anonymised_at'))
-        batch_op.drop_index(batch_op.f('ix_household_exited_on'))
-        batch_op.drop_column('anonymised_at')
-        batch_op.drop_column('restricted_at')
-        batch_op.drop_column('exited_on')
-
-    with op.batch_alter_table('datasubjectrequest', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_datasubjectrequest_status'))
-        batch_op.drop_index(batch_op.f('ix_datasubjectrequest_kind'))
-        batch_op.drop_index(batch_op.f('ix_datasubjectrequest_household_id'))
-        batch_op.drop_index(batch_op.f('ix_datasubjectrequest_due_at'))
-
     op.drop_table('datasubjectrequest')
+    op.drop_index(op.f('ix_household_anonymised_at'), table_name='household')
+    op.drop_index(op.f('ix_household_exited_on'), table_name='household')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of the household
+    # table would DROP it while other tables' foreign keys point at it, which SQLite refuses.
+    for column in ('anonymised_at', 'restricted_at', 'exited_on'):
+        op.execute(f'ALTER TABLE household DROP COLUMN {column}')
