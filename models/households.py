@@ -167,7 +167,8 @@ class Household(HouseholdFields, Versioned, table=True):
     # its data may not be processed (restriction), and when it was anonymised (erasure).
     exited_on: date | None = Field(default=None, index=True)
     restricted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    # No index: nearly every row is NULL, and SQLite's planner would take it over village_code's.
+    anonymised_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class HouseholdCreate(HouseholdFields):

@@ -53,7 +53,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('restricted_at', models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('anonymised_at', models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_household_exited_on'), ['exited_on'], unique=False)
-        batch_op.create_index(batch_op.f('ix_household_anonymised_at'), ['anonymised_at'], unique=False)
     # Families already out of PKH: their exit counts from the last change of their record.
     day = "substr(updated_at, 1, 10)" if op.get_bind().dialect.name == "sqlite" else "CAST(updated_at AS DATE)"
     op.execute(f"UPDATE household SET exited_on = {day} WHERE pkh_status <> 'active'")
@@ -61,7 +60,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('datasubjectrequest')
-    op.drop_index(op.f('ix_household_anonymised_at'), table_name='household')
     op.drop_index(op.f('ix_household_exited_on'), table_name='household')
     # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch copy of the household
     # table would DROP it while other tables' foreign keys point at it, which SQLite refuses.
