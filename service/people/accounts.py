@@ -147,19 +147,7 @@ def deactivate_user(session: Session, *, username: str, actor_user_id: int | Non
     user = _account(session, username)
     assert user.id is not None
     user.is_active = False
-    session.add(user)
-    revoked = queries.revoke_sessions(session, user.id, now=utcnow())
-    record_event(
-        session,
-        actor_user_id=actor_user_id,
-        action="deactivate",
-        entity="user",
-        entity_id=user.id,
-        fields=["is_active"],
-        detail={"sessions_revoked": revoked},
-    )
-    session.commit()
-    return user
+    return _save_ending_sessions(session, user, action="deactivate", field="is_active", actor_user_id=actor_user_id)
 
 
 def reset_password(session: Session, *, username: str, password: str, actor_user_id: int | None = None) -> User:
@@ -169,15 +157,23 @@ def reset_password(session: Session, *, username: str, password: str, actor_user
     user = _account(session, username)
     assert user.id is not None
     user.password_hash = hash_password(password)
+    return _save_ending_sessions(
+        session, user, action="password_reset", field="password_hash", actor_user_id=actor_user_id
+    )
+
+
+def _save_ending_sessions(session: Session, user: User, *, action: str, field: str, actor_user_id: int | None) -> User:
+    """Store an account change that ends every session the account holds, audited with the count."""
+    assert user.id is not None
     session.add(user)
     revoked = queries.revoke_sessions(session, user.id, now=utcnow())
     record_event(
         session,
         actor_user_id=actor_user_id,
-        action="password_reset",
+        action=action,
         entity="user",
         entity_id=user.id,
-        fields=["password_hash"],
+        fields=[field],
         detail={"sessions_revoked": revoked},
     )
     session.commit()
