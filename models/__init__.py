@@ -5,7 +5,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
-from models.jobs import Job
+from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
 from models.organizations import (
     HsdsExternalId,
@@ -48,6 +48,7 @@ __all__ = [
     "Region",
     "RegionBoundary",
     "Timestamped",
+    "Upload",
     "User",
     "Versioned",
 ]

@@ -63,3 +63,30 @@ class Job(JobBase, Timestamped, table=True):
 class JobPublic(JobBase):
     id: str
     created_at: datetime
+
+
+class UploadPurpose(StrEnum):
+    import_source = "import_source"
+    import_report = "import_report"
+
+
+class Upload(Timestamped, table=True):
+    """A file handed to background work, or made by it (an import's source, its error report).
+
+    A source file holds personal data in clear (NIKs), so it is stored encrypted (AES-GCM under a
+    key derived from the secret key) and deleted once its job succeeded; a report holds masked
+    NIKs only. Only the owner (and administrators) may read one; ``expires_at`` bounds how long any
+    is kept. ``meta`` is the service's own (never sent out): e.g. the hashes of refused rows' NIKs,
+    so that a corrected report re-imports without the clear NIK being typed again.
+    """
+
+    id: str = Field(default_factory=new_job_id, primary_key=True, max_length=JOB_ID_LENGTH)
+    owner_user_id: int = Field(foreign_key="user.id", index=True)
+    job_id: str | None = Field(default=None, foreign_key="job.id", index=True, max_length=JOB_ID_LENGTH)
+    purpose: UploadPurpose = enum_column(UploadPurpose)
+    filename: str = Field(max_length=255)
+    size: int = Field(ge=0)
+    encrypted: bool = Field(default=False)
+    data: bytes = Field(sa_type=sa.LargeBinary, nullable=False)
+    meta: dict[str, Any] | None = json_column()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -39,6 +39,8 @@ maps_app = typer.Typer(help="Maps as files: HTML (opens offline), GeoJSON or Geo
 app.add_typer(maps_app, name="maps")
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+households_app = typer.Typer(help="KPM households: the caseload import.", no_args_is_help=True)
+app.add_typer(households_app, name="households")
 
 
 @db_app.command("upgrade")
@@ -236,6 +238,94 @@ def boundaries_import(
             typer.echo("error: nothing stored; fix the features above or pass --accept-partial", err=True)
             raise typer.Exit(2) from exc
     typer.echo("\n".join(report.lines()))
+
+
+@households_app.command("import")
+def households_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV or XLSX of KPM families (README: Caseload import)", exists=True, dir_okay=False, readable=True
+        ),
+    ],
+    sheet: Annotated[str | None, typer.Option(help="The XLSX sheet to read (default: the first)")] = None,
+    facilitator_id: Annotated[int | None, typer.Option(help="Put the families in this facilitator's caseload")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, store nothing")] = False,
+    accept_partial: Annotated[
+        bool, typer.Option("--accept-partial", help="Store the good rows even when some are refused")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option(help="Write the refused rows here (XLSX, with an 'alasan' column)")
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option(help="Import as this account (a facilitator: into their caseload)")
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of the reasons: id or en")] = None,
+) -> None:
+    """Import KPM families and their businesses. Exit 0 when every row was stored (or would be,
+    with --dry-run), 1 when any row was refused; without --accept-partial nothing is stored then."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from sqlmodel import select
+
+    from models.users import User
+    from service.core.scope import Scope
+    from service.households import imports
+
+    settings = get_settings()
+    language = lang if lang in ("id", "en") else settings.default_language
+    options = imports.ImportOptions(
+        dry_run=dry_run, accept_partial=accept_partial, facilitator_id=facilitator_id, sheet=sheet
+    )
+    started = time.perf_counter()
+    with Session(make_engine(settings), expire_on_commit=False) as session:
+        scope = Scope(user_id=None, role=Role.admin)
+        if user is not None:
+            found = session.exec(select(User).where(User.username == user)).first()
+            if found is None or not found.is_active:
+                typer.echo(f"error: no active user {user}", err=True)
+                raise typer.Exit(2)
+            scope = Scope.for_user(session, found)
+        bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]:,} rows, {task.fields[speed]:,.0f} rows/s"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            disable=not sys.stderr.isatty(),
+            console=None,
+        )
+        with bar:
+            task = bar.add_task(file.name, total=1.0, rows=0, speed=0.0)
+
+            def show(fraction: float, rows: int) -> None:
+                elapsed = max(time.perf_counter() - started, 1e-6)
+                bar.update(task, completed=fraction, rows=rows, speed=rows / elapsed)
+
+            try:
+                outcome = imports.import_path(
+                    session, scope, path=file, options=options, nik_key=settings.nik_hash_key, progress=show
+                )
+            except imports.FileRefused as refused:
+                typer.echo(f"error: {imports.file_problem(refused, language).message}", err=True)
+                raise typer.Exit(2) from None
+            except ServiceError as exc:
+                typer.echo(f"error: {exc.message}", err=True)
+                raise typer.Exit(2) from exc
+    seconds = time.perf_counter() - started
+    if report is not None and outcome.refused_rows:
+        from service.households.imports.sheets import report as report_sheet
+
+        report.write_bytes(report_sheet(outcome.header, imports.report_rows(outcome, language)))
+    for problem in imports.outcome_result(outcome, lang=language, dry_run=dry_run, report_id=None)["refused"][:20]:
+        typer.echo(f"line {problem['line']}, {problem['column']}: {problem['reason']}", err=True)
+    state = "checked (dry run, nothing stored)" if dry_run else ("stored" if outcome.stored else "NOTHING stored")
+    typer.echo(
+        f"{file.name}: {outcome.rows} rows in {seconds:.1f} s ({outcome.rows / max(seconds, 1e-6):,.0f} rows/s): "
+        f"{outcome.created} created, {outcome.updated} updated, {outcome.unchanged} unchanged, "
+        f"{outcome.refused_rows} refused; {state}"
+        + (f"; refused rows in {report}" if report is not None and outcome.refused_rows else "")
+    )
+    raise typer.Exit(1 if outcome.refused_rows else 0)
 
 
 @maps_app.command("export")

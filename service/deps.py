@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -13,7 +13,7 @@ from sqlmodel import Session
 from models.users import User
 from service.core.scope import Scope
 from service.core.signin_guard import SignInGuard
-from service.errors import Forbidden, Unauthorized
+from service.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from service.jobs.queue import JobQueue
 from service.people.accounts import user_for_token
 from service.settings import Settings
@@ -105,6 +105,30 @@ def client_address(request: Request) -> str:
 def request_id(request: Request) -> str | None:
     rid: str | None = getattr(request.state, "request_id", None)
     return rid
+
+
+async def read_upload(request: Request, limit: int) -> tuple[str, bytes, dict[str, Any]]:
+    """The uploaded file's name and bytes and the other form fields; 413 past ``limit`` bytes."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise PayloadTooLarge(f"The file is larger than the limit of {limit // (1024 * 1024)} MB; split it")
+    try:
+        form = await request.form(max_files=1, max_fields=20)
+    except Exception as exc:  # starlette raises its own errors for a malformed multipart body
+        raise InvalidInput(
+            f"Send the file as multipart/form-data in a field named 'file' ({type(exc).__name__})", loc=("body", "file")
+        ) from None
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput("Send the file as multipart/form-data in a field named 'file'", loc=("body", "file"))
+    data = await upload.read(limit + 1)
+    await upload.close()
+    if len(data) > limit:
+        raise PayloadTooLarge(f"The file is larger than the limit of {limit // (1024 * 1024)} MB; split it")
+    if not data:
+        raise InvalidInput("The file is empty", loc=("body", "file"))
+    fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
+    return upload.filename or "upload.csv", data, fields
 
 
 __all__ = ["AdminScope", "CurrentUser", "JobQueueDep", "ScopeDep", "SessionDep", "SettingsDep", "SignInGuardDep"]

@@ -78,3 +78,9 @@ class ServiceUnavailable(ServiceError):
         retry_after = max(1, retry_after)
         super().__init__(message, headers={"Retry-After": str(retry_after)})
         self.retry_after = retry_after
+
+
+class PayloadTooLarge(ServiceError):
+    """413: the request's body (an uploaded file) is over the configured limit."""
+
+    status_code = 413

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         default="jejaring", pattern=r"^[A-Za-z0-9_]{1,64}$", description="Queue name inside the jobs storage"
     )
     jobs_workers: int = Field(default=2, ge=1, le=64, description="Jobs run at once by one consumer")
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="Largest caseload file accepted by an upload (bytes)"
+    )
     login_limit_account: str = Field(
         default="6/minute",
         description="Sign-in attempts per account (moving window, limits' notation: 6/minute, 20/hour); "

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from models.users import User
 from service.core.scope import Scope
+from service.settings import Settings, get_settings
 
 PROGRESS_INTERVAL = 0.5
 """Seconds between two progress writes; calls in between only remember the fraction."""
@@ -35,6 +36,7 @@ class JobContext:
         attempt: int,
         engine: Engine,
         report: Callable[[float], bool],
+        settings: Settings | None = None,
         progress_interval: float = PROGRESS_INTERVAL,
     ) -> None:
         self.job_id = job_id
@@ -42,6 +44,7 @@ class JobContext:
         self.attempt = attempt
         self._engine = engine
         self._report = report
+        self.settings = settings or get_settings()
         self._interval = progress_interval
         self._last_write = -math.inf
 

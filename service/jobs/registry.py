@@ -20,7 +20,7 @@ F = TypeVar("F", bound=JobFunction)
 
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
-KIND_MODULES: tuple[str, ...] = ("service.privacy.retention",)
+KIND_MODULES: tuple[str, ...] = ("service.privacy.retention", "service.households.imports.use_cases")
 """Modules declaring the service's own job kinds; every consumer imports them at start."""
 
 

@@ -109,6 +109,7 @@ class JobRunner:
             attempt=claim.attempt,
             engine=self.engine,
             report=lambda fraction: self._beat(claim, progress=fraction),
+            settings=self.settings,
         )
         log.info(
             "job %s (%s) started, attempt %d",

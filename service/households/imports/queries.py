@@ -1,0 +1,208 @@
+"""The import's SQL: batched lookups and bulk writes (SQLAlchemy Core; PostgreSQL ``COPY`` for inserts).
+
+Every function works on a ``Connection`` inside the import's transaction and touches whole
+batches (a few thousand rows), never one row per statement, except updates of changed families.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.jobs import Upload, UploadPurpose
+from models.regions import Region, RegionLevel
+
+HOUSEHOLD = Household.__table__  # type: ignore[attr-defined]
+BUSINESS = Business.__table__  # type: ignore[attr-defined]
+GROUP = KpmGroup.__table__  # type: ignore[attr-defined]
+REGION = Region.__table__  # type: ignore[attr-defined]
+VILLAGES = FacilitatorVillage.__table__  # type: ignore[attr-defined]
+UPLOAD = Upload.__table__  # type: ignore[attr-defined]
+
+HOUSEHOLD_COLUMNS: tuple[str, ...] = tuple(c.name for c in HOUSEHOLD.columns)
+BUSINESS_COLUMNS: tuple[str, ...] = tuple(c.name for c in BUSINESS.columns)
+
+
+def known_villages(conn: Connection, codes: Iterable[str]) -> set[str]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return set()
+    rows = conn.execute(
+        sa.select(REGION.c.code).where(REGION.c.level == RegionLevel.village.value, REGION.c.code.in_(wanted))
+    )
+    return {r[0] for r in rows}
+
+
+def facilitator_villages(conn: Connection, facilitator_id: int) -> set[str]:
+    rows = conn.execute(sa.select(VILLAGES.c.village_code).where(VILLAGES.c.facilitator_id == facilitator_id))
+    return {r[0] for r in rows}
+
+
+def facilitator_exists(conn: Connection, facilitator_id: int) -> bool:
+    table = Facilitator.__table__  # type: ignore[attr-defined]
+    return conn.execute(sa.select(table.c.id).where(table.c.id == facilitator_id)).first() is not None
+
+
+def households_by_identity(
+    conn: Connection, pkh_ids: Sequence[str], digests: Sequence[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Stored households whose pkh_id or nik_hash is among these: (by pkh_id, by nik_hash), as dicts."""
+    by_pkh: dict[str, dict[str, Any]] = {}
+    by_nik: dict[str, dict[str, Any]] = {}
+    if pkh_ids:
+        for row in conn.execute(sa.select(HOUSEHOLD).where(HOUSEHOLD.c.pkh_id.in_(list(pkh_ids)))).mappings():
+            by_pkh[row["pkh_id"]] = dict(row)
+    if digests:
+        for row in conn.execute(sa.select(HOUSEHOLD).where(HOUSEHOLD.c.nik_hash.in_(list(digests)))).mappings():
+            by_nik[row["nik_hash"]] = dict(row)
+    return by_pkh, by_nik
+
+
+def businesses_of(conn: Connection, household_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    ids = sorted(set(household_ids))
+    found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+    if ids:
+        for row in conn.execute(sa.select(BUSINESS).where(BUSINESS.c.household_id.in_(ids))).mappings():
+            found[row["household_id"]].append(dict(row))
+    return found
+
+
+def groups_in(conn: Connection, villages: Iterable[str]) -> list[tuple[int, str, str]]:
+    codes = sorted(set(villages))
+    if not codes:
+        return []
+    stmt = sa.select(GROUP.c.id, GROUP.c.village_code, GROUP.c.name).where(GROUP.c.village_code.in_(codes))
+    return [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
+
+
+def _next_ids(conn: Connection, table: sa.Table, count: int) -> list[int]:
+    """``count`` fresh ids of ``table`` (PostgreSQL: drawn from its sequence in one statement)."""
+    sequence = conn.execute(sa.text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": table.name}).scalar_one()
+    rows = conn.execute(
+        sa.text("SELECT nextval(CAST(:s AS regclass)) FROM generate_series(1, :n)"), {"s": sequence, "n": count}
+    )
+    return [int(r[0]) for r in rows]
+
+
+def _copy(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    json_columns = {c.name for c in table.columns if isinstance(c.type, sa.JSON)}
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[attr-defined]
+        for row in rows:
+            copy.write_row(
+                [json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns]
+            )
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` (dicts without ``id``) and return their new ids, in order."""
+    if not rows:
+        return []
+    if conn.dialect.name == "postgresql":
+        ids = _next_ids(conn, table, len(rows))
+        for row, new_id in zip(rows, ids, strict=True):
+            row["id"] = new_id
+        _copy(conn, table, tuple(rows[0]), rows)
+        return ids
+    # SQLite: the first row's insert takes the database's write lock (held to the commit), so no
+    # other writer can take the ids after it; the rest go in one executemany with those ids.
+    first = int(conn.execute(sa.insert(table).returning(table.c.id), rows[0]).scalar_one())
+    rows[0]["id"] = first
+    for offset, row in enumerate(rows[1:], start=1):
+        row["id"] = first + offset
+    if len(rows) > 1:
+        conn.execute(sa.insert(table), rows[1:])
+    return [first + offset for offset in range(len(rows))]
+
+
+def update_row(conn: Connection, table: sa.Table, *, row_id: int, version: int, values: dict[str, Any]) -> bool:
+    """Write ``values`` to one row still at ``version`` (its version moves on); ``False`` if it moved meanwhile."""
+    stmt = (
+        sa.update(table).where(table.c.id == row_id, table.c.version == version).values(**values, version=version + 1)
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def pending_identities(conn: Connection, owner_user_id: int, now: datetime) -> dict[str, Any]:
+    """The NIK hashes of refused rows in the owner's unexpired import reports, by pkh_id (newest wins)."""
+    stmt = (
+        sa.select(UPLOAD.c.meta)
+        .where(
+            UPLOAD.c.owner_user_id == owner_user_id,
+            UPLOAD.c.purpose == UploadPurpose.import_report.value,
+            UPLOAD.c.expires_at > now,
+        )
+        .order_by(UPLOAD.c.created_at)
+    )
+    found: dict[str, Any] = {}
+    for (meta,) in conn.execute(stmt):
+        found.update((meta or {}).get("identities") or {})
+    return found
+
+
+def caseload_rows(conn: Connection, *, facilitator_id: int | None, chunk: int = 1000) -> Iterator[dict[str, Any]]:
+    """The households (of one facilitator, or all) as rows of the import's columns, one per business."""
+    where = [HOUSEHOLD.c.anonymised_at.is_(None)]
+    if facilitator_id is not None:
+        where.append(HOUSEHOLD.c.facilitator_id == facilitator_id)
+    stmt = (
+        sa.select(HOUSEHOLD, GROUP.c.name.label("group_name"))
+        .select_from(HOUSEHOLD.outerjoin(GROUP, GROUP.c.id == HOUSEHOLD.c.group_id))
+        .where(*where)
+        .order_by(HOUSEHOLD.c.village_code, HOUSEHOLD.c.pkh_id)
+    )
+    result = conn.execute(stmt).mappings()
+    while batch := result.fetchmany(chunk):
+        businesses = businesses_of(conn, [h["id"] for h in batch])
+        for household in batch:
+            base = {
+                "pkh_id": household["pkh_id"],
+                "nik": household["nik_masked"],
+                "group": household["group_name"],
+                **{k: household[k] for k in _HOUSEHOLD_FIELDS},
+            }
+            owned = sorted(businesses[household["id"]], key=lambda b: b["id"])
+            if not owned:
+                yield base
+            for business in owned:
+                yield base | {f"business_{k}": business[k] for k in _BUSINESS_FIELDS}
+
+
+_HOUSEHOLD_FIELDS = (
+    "head_name",
+    "head_birth_date",
+    "head_sex",
+    "phone",
+    "village_code",
+    "address",
+    "latitude",
+    "longitude",
+    "pkh_status",
+    "pkh_joined_year",
+    "dtsen_decile",
+    "prse",
+    "disability",
+    "elderly",
+    "school_age_children",
+    "agreed_to_graduate",
+)
+_BUSINESS_FIELDS = (
+    "name",
+    "sector",
+    "started_on",
+    "monthly_revenue",
+    "workers",
+    "has_nib",
+    "has_pirt",
+    "has_halal",
+    "sales_channels",
+    "needs",
+)
