@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from service.api import catalog, households, jobs, matching, network, people, privacy, referrals, system
+from service.api import catalog, groups, households, jobs, matching, network, people, privacy, referrals, system
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.core.logs import install_log_filters
@@ -21,6 +21,7 @@ from service.web import agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family
+from service.web.facilitator import groups as group_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog.organizations,
         catalog.programs,
         households.router,
+        groups.router,
         privacy.router,
         people.router,
         network.router,
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (
         home.router,
         caseload.router,  # before family: /kpm/skrining is not a family
+        group_pages.router,  # before family: /kpm/kelompok neither
         family.router,
         agency.router,
         referral_pages.router,
