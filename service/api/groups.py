@@ -19,6 +19,7 @@ router = APIRouter(prefix="/groups", tags=["groups"])
 
 @router.get("", response_model=Page[KpmGroupPublic])
 def list_groups(
+    request: Request,
     session: SessionDep,
     scope: ScopeDep,
     limit: Limit = 50,
@@ -26,7 +27,9 @@ def list_groups(
     village_code: Annotated[RegionCode | None, Query(description="Only the groups of this village")] = None,
 ) -> Page[KpmGroupPublic]:
     """List your KPM groups (admins: all) with member counts and leaders."""
-    return households.list_groups(session, scope, village_code=village_code, limit=limit, offset=offset)
+    return households.list_groups(
+        session, scope, village_code=village_code, limit=limit, offset=offset, request_id=request_id(request)
+    )
 
 
 @router.post("", response_model=KpmGroupPublic, status_code=status.HTTP_201_CREATED)
@@ -47,9 +50,11 @@ def create_group(
 
 
 @router.get("/{group_id}", response_model=KpmGroupPublic)
-def get_group(group_id: IdPath, response: Response, session: SessionDep, scope: ScopeDep) -> KpmGroupPublic:
+def get_group(
+    group_id: IdPath, request: Request, response: Response, session: SessionDep, scope: ScopeDep
+) -> KpmGroupPublic:
     """One of your KPM groups (and its ``ETag``); its families: ``GET /households?group_id=``."""
-    group = households.get_group(session, scope, group_id)
+    group = households.get_group(session, scope, group_id, request_id=request_id(request))
     with_etag(response, "kpm_group", group.id, group.version)
     return group
 

@@ -108,17 +108,28 @@ def _group(session: Session, scope: Scope, group_id: int) -> KpmGroup:
 
 
 def list_groups(
-    session: Session, scope: Scope, *, village_code: str | None = None, limit: int, offset: int
+    session: Session,
+    scope: Scope,
+    *,
+    village_code: str | None = None,
+    limit: int,
+    offset: int,
+    request_id: str | None = None,
 ) -> Page[KpmGroupPublic]:
-    """The caller's KPM groups (admins: all), in ``village_code`` if given, with member counts and leaders."""
-    _require_group_role(scope)
-    rows, total = queries.group_page(session, scope, village_code=village_code, limit=limit, offset=offset)
-    return Page(items=_publics(session, scope, rows), total=total, limit=limit, offset=offset)
+    """The caller's KPM groups (admins: all), in ``village_code`` if given, with member counts and
+    leaders' names; audited (the names are personal data)."""
+    with audited_read(session, scope, entity=ENTITY, request_id=request_id, action="list"):
+        _require_group_role(scope)
+        rows, total = queries.group_page(session, scope, village_code=village_code, limit=limit, offset=offset)
+        page: Page[KpmGroupPublic] = Page(items=_publics(session, scope, rows), total=total, limit=limit, offset=offset)
+    return page
 
 
-def get_group(session: Session, scope: Scope, group_id: int) -> KpmGroupPublic:
-    """One of the caller's KPM groups (404 otherwise), with its member count and leader."""
-    return _publics(session, scope, [_group(session, scope, group_id)])[0]
+def get_group(session: Session, scope: Scope, group_id: int, *, request_id: str | None = None) -> KpmGroupPublic:
+    """One of the caller's KPM groups (404 otherwise), with its member count and leader; audited."""
+    with audited_read(session, scope, entity=ENTITY, entity_id=group_id, request_id=request_id):
+        found = _publics(session, scope, [_group(session, scope, group_id)])[0]
+    return found
 
 
 @dataclass
@@ -130,9 +141,11 @@ class GroupsOverview:
     own_villages: list[str]  # a facilitator's villages (empty for admins, who type a code)
 
 
-def groups_overview(session: Session, scope: Scope, *, limit: int, offset: int) -> GroupsOverview:
-    """The caller's groups by village, and where they may create one."""
-    groups = list_groups(session, scope, limit=limit, offset=offset)
+def groups_overview(
+    session: Session, scope: Scope, *, limit: int, offset: int, request_id: str | None = None
+) -> GroupsOverview:
+    """The caller's groups by village, and where they may create one; audited."""
+    groups = list_groups(session, scope, limit=limit, offset=offset, request_id=request_id)
     own: list[str] = []
     if scope.role is Role.facilitator and scope.facilitator_id is not None:
         own = sorted(queries.facilitator_village_codes(session, scope.facilitator_id))

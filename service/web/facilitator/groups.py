@@ -84,7 +84,9 @@ def _overview(
     form: dict[str, str] | None = None,
 ) -> Response:
     start = (page - 1) * PAGE_SIZE
-    overview = households.groups_overview(session, viewer.scope, limit=PAGE_SIZE, offset=start)
+    overview = households.groups_overview(
+        session, viewer.scope, limit=PAGE_SIZE, offset=start, request_id=request_id(request)
+    )
     page, pages, _ = page_window(overview.groups.total, PAGE_SIZE, page)
     by_village: dict[str, list[Any]] = {}
     for g in overview.groups.items:
