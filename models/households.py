@@ -122,12 +122,36 @@ class KpmGroup(Versioned, table=True):
     leader_household_id: int | None = Field(default=None, index=True)
 
 
+class KpmGroupCreate(SQLModel):
+    name: ShortName
+    village_code: RegionCode
+    facilitator_id: DbId | None = Field(
+        default=None, description="The group's facilitator (a facilitator creating a group: themselves, the default)"
+    )
+
+
+class KpmGroupUpdate(SQLModel):
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
+    name: ShortName | None = None
+    leader_household_id: DbId | None = Field(
+        default=None, description="The ketua kelompok: a member household of the group (null: none)"
+    )
+    facilitator_id: DbId | None = Field(default=None, description="Administrators only: the group's facilitator")
+
+
+class KpmGroupMembers(SQLModel):
+    household_ids: list[DbId] = Field(min_length=1, max_length=500, description="The families to put in the group")
+
+
 class KpmGroupPublic(SQLModel):
     id: int
     name: str
     village_code: str
     facilitator_id: int | None
     leader_household_id: int | None
+    version: int = 1
+    member_count: int = 0
+    leader_name: str | None = Field(default=None, description="The leader's name, when the leader is yours to see")
 
 
 # --- Household --------------------------------------------------------------------------------

@@ -10,7 +10,19 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from service.api import catalog, households, imports, jobs, matching, network, people, privacy, referrals, system
+from service.api import (
+    catalog,
+    groups,
+    households,
+    imports,
+    jobs,
+    matching,
+    network,
+    people,
+    privacy,
+    referrals,
+    system,
+)
 from service.api.errors import ERROR_RESPONSES, install_error_handlers
 from service.api.hsds import router as hsds_router
 from service.core.logs import install_log_filters
@@ -21,6 +33,7 @@ from service.web import agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family
+from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
@@ -69,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         catalog.programs,
         households.router,
         imports.router,
+        groups.router,
         privacy.router,
         people.router,
         network.router,
@@ -82,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         home.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either
+        group_pages.router,  # before family: /kpm/kelompok neither
         family.router,
         agency.router,
         referral_pages.router,

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from models.households import Business, Household, KpmGroup
+from models.households import Business, FacilitatorVillage, Household, KpmGroup
 from models.referrals import Referral
 from service.core.paging import paginate
 from service.core.scope import Scope, within
@@ -132,3 +132,118 @@ def count_households(session: Session, *where: Any) -> int:
 def has_business_in(sector: str) -> sa.ColumnElement[bool]:
     """SQL: the household runs a business in ``sector``."""
     return sa.exists().where(col(Business.household_id) == col(Household.id), col(Business.sector) == sector)
+
+
+# --- KPM groups -------------------------------------------------------------------------------
+
+
+def group_page(
+    session: Session, scope: Scope, *, village_code: str | None, limit: int, offset: int
+) -> tuple[list[KpmGroup], int]:
+    """One page of the caller's KPM groups (in ``village_code``), by village and name."""
+    stmt = select(KpmGroup).where(scope.where(KpmGroup))
+    if village_code is not None:
+        stmt = stmt.where(col(KpmGroup.village_code) == village_code)
+    order = (col(KpmGroup.village_code), sa.func.lower(KpmGroup.name), col(KpmGroup.id))
+    return paginate(session, stmt, limit=limit, offset=offset, order_by=order)
+
+
+def member_counts(session: Session, group_ids: Sequence[int]) -> dict[int, int]:
+    """How many families (not anonymised) each of the given groups holds."""
+    if not group_ids:
+        return {}
+    rows = session.exec(
+        select(Household.group_id, sa.func.count(col(Household.id)))
+        .where(col(Household.group_id).in_(list(group_ids)), col(Household.anonymised_at).is_(None))
+        .group_by(col(Household.group_id))
+    ).all()
+    return {gid: int(n) for gid, n in rows if gid is not None}
+
+
+def household_names(session: Session, scope: Scope, household_ids: Sequence[int]) -> dict[int, str]:
+    """The head's name of each of the given households the caller may see."""
+    if not household_ids:
+        return {}
+    rows = session.exec(
+        select(Household.id, Household.head_name).where(
+            col(Household.id).in_(list(household_ids)), scope.where(Household)
+        )
+    ).all()
+    return {hid: name for hid, name in rows if hid is not None}
+
+
+def groups_in_village(session: Session, village_code: str) -> list[KpmGroup]:
+    """Every KPM group meeting in ``village_code`` (whoever's), oldest first."""
+    return list(session.exec(select(KpmGroup).where(KpmGroup.village_code == village_code).order_by(col(KpmGroup.id))))
+
+
+def facilitator_village_codes(session: Session, facilitator_id: int) -> set[str]:
+    """The villages a facilitator serves."""
+    rows = session.exec(
+        select(FacilitatorVillage.village_code).where(FacilitatorVillage.facilitator_id == facilitator_id)
+    ).all()
+    return set(rows)
+
+
+def households_in_scope(session: Session, scope: Scope, household_ids: Sequence[int]) -> list[Household]:
+    """Those of the given households that the caller may see (their caseload; admins: all)."""
+    if not household_ids:
+        return []
+    stmt = select(Household).where(col(Household.id).in_(list(household_ids)), scope.where(Household))
+    return list(session.exec(stmt).all())
+
+
+def group_members(session: Session, scope: Scope, group_id: int) -> list[Household]:
+    """The caller's households in a group, by head's name."""
+    stmt = (
+        select(Household)
+        .where(col(Household.group_id) == group_id, scope.where(Household))
+        .order_by(sa.func.lower(Household.head_name), col(Household.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def group_candidates(session: Session, scope: Scope, *, village_code: str, group_id: int) -> list[Household]:
+    """The caller's households of a village not in the given group, by head's name."""
+    stmt = (
+        select(Household)
+        .where(
+            col(Household.village_code) == village_code,
+            sa.or_(col(Household.group_id).is_(None), col(Household.group_id) != group_id),
+            scope.where(Household),
+        )
+        .order_by(sa.func.lower(Household.head_name), col(Household.id))
+    )
+    return list(session.exec(stmt).all())
+
+
+def put_in_group(session: Session, household_ids: Sequence[int], group_id: int | None) -> None:
+    """Set the households' group, moving each one's version on."""
+    session.execute(
+        sa.update(Household)
+        .where(col(Household.id).in_(list(household_ids)))
+        .values(group_id=group_id, version=Household.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def leaders_leaving(session: Session, household_ids: Sequence[int], *, staying_in: int | None) -> list[int]:
+    """The groups (other than ``staying_in``) whose leader is one of the given households."""
+    if not household_ids:
+        return []
+    stmt = select(KpmGroup.id).where(col(KpmGroup.leader_household_id).in_(list(household_ids)))
+    if staying_in is not None:
+        stmt = stmt.where(col(KpmGroup.id) != staying_in)
+    return [gid for gid in session.exec(stmt).all() if gid is not None]
+
+
+def drop_leaders(session: Session, group_ids: Sequence[int]) -> None:
+    """The given groups lose their leader (who left them); their versions move on."""
+    if not group_ids:
+        return
+    session.execute(
+        sa.update(KpmGroup)
+        .where(col(KpmGroup.id).in_(list(group_ids)))
+        .values(leader_household_id=None, version=KpmGroup.version + 1)
+        .execution_options(synchronize_session=False)
+    )

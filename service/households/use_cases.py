@@ -211,6 +211,9 @@ def update_household(
                 "the household's KPM group meets in another village; send a group_id of the new village (or null)",
                 loc=("body", "group_id"),
             )
+    if "group_id" in changes and changes["group_id"] != household.group_id:  # a leader who leaves stops leading
+        assert household.id is not None
+        queries.drop_leaders(session, queries.leaders_leaving(session, [household.id], staying_in=changes["group_id"]))
     if "pkh_status" in changes and (changes["pkh_status"] == PkhStatus.active) != (
         household.pkh_status == PkhStatus.active
     ):  # UU PDP retention counts from the day the family left PKH

@@ -568,6 +568,49 @@ TABLE: list[Row] = [
         by_role(anonymous=401, admin=204, facilitator=204, agency=404, organiser=404),
         nested=("business_id",),
     ),
+    # --- KPM groups (#12): facilitators their own (another's: 404), admins all, no caseload: 403 ----
+    Row("GET", "/api/v1/groups", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/api/v1/groups",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=403, organiser=403),
+        body={"name": "Kelompok Matriks", "village_code": "{village_code}"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/groups",
+        by_role(anonymous=401, admin=201, facilitator=403, agency=403, organiser=403),
+        body={"name": "Kelompok Matriks", "village_code": "{village_code}"},
+        ids={"village_code": "village.jaktim"},
+        label="in another facilitator's village",
+    ),
+    Row(
+        "GET",
+        "/api/v1/groups/{group_id}",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/groups/{group_id}",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+        body={"version": "{version:group:group_id}", "name": "Kelompok Matriks Baru"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/groups/{group_id}/members",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+        body={"household_ids": ["{household_id}"]},
+        nested=("household_id",),
+        # Another caseload's family into the own group: not in the caller's caseload (422).
+        nested_cross={"household_id": {"facilitator": 422}},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/groups/{group_id}/members/{household_id}",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403),
+        ids={"household_id": "household.group_kj"},
+        foreign_ids={"household_id": "household.group_jaktim"},
+    ),
     # --- facilitators -----------------------------------------------------------------------------
     Row("GET", "/api/v1/facilitators", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=200)),
     Row(
@@ -638,6 +681,44 @@ TABLE: list[Row] = [
     Row("GET", "/kpm/skrining", page(200, agency=403, organiser=403)),
     Row("GET", "/kpm/skrining.csv", page(200, agency=403, organiser=403)),
     Row("GET", "/kpm/{household_id}", page(200, agency=403, organiser=403)),
+    Row("GET", "/kpm/kelompok", page(200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/kpm/kelompok",
+        page(303, agency=403, organiser=403),
+        form=[("name", "Kelompok Matriks"), ("village_code", "{village_code}")],
+    ),
+    Row(
+        "POST",
+        "/kpm/kelompok",
+        page(303, facilitator=403, agency=403, organiser=403),
+        form=[("name", "Kelompok Matriks"), ("village_code", "{village_code}")],
+        ids={"village_code": "village.jaktim"},
+        label="in another facilitator's village",
+    ),
+    Row("GET", "/kpm/kelompok/{group_id}", page(200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/kpm/kelompok/{group_id}",
+        page(303, agency=403, organiser=403),
+        form=[("action", "rename"), ("version", "{version:group:group_id}"), ("name", "Kelompok Matriks Baru")],
+    ),
+    Row(
+        "POST",
+        "/kpm/kelompok/{group_id}/anggota",
+        page(303, agency=403, organiser=403),
+        form=[("household_id", "{household_id}")],
+        nested=("household_id",),
+        nested_cross={"household_id": {"facilitator": 422}},
+    ),
+    Row(
+        "POST",
+        "/kpm/kelompok/{group_id}/keluarkan",
+        page(303, agency=403, organiser=403),
+        form=[("household_id", "{household_id}")],
+        ids={"household_id": "household.group_kj"},
+        foreign_ids={"household_id": "household.group_jaktim"},
+    ),
     Row("GET", "/jejaring", page(404, facilitator=200)),
     # --- the agency's pages -----------------------------------------------------------------------
     Row(

@@ -271,6 +271,13 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ).first()
         assert group is not None
         ids[f"group.{name}"], ids[f"village.{name}"] = group.id, group.village_code
+        # A family of that facilitator in that group (one to take out of it).
+        ids[f"household.group_{name}"] = _one(
+            session,
+            select(sa.func.min(Household.id)).where(
+                Household.group_id == group.id, Household.facilitator_id == facilitator
+            ),
+        )
     forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
     ids["forum.bandung"], ids["forum.jaktim"] = forums[OWN_REGION].id, forums[FOREIGN_REGION].id
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
@@ -296,6 +303,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         (Organization, "organization"),
         (Facilitator, "facilitator"),
         (Referral, "referral"),
+        (KpmGroup, "group"),
     ):
         for row_id, version in session.exec(select(model.id, model.version)).all():  # type: ignore[attr-defined]
             versions[(name, row_id)] = version
@@ -516,6 +524,7 @@ FINGERPRINT_TABLES = (
     "location",
     "facilitator",
     "facilitatorvillage",
+    "kpmgroup",
     "job",
     "datasubjectrequest",
 )
