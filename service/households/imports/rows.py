@@ -152,8 +152,13 @@ class Reader:
         if household.get("pkh_status") is None:
             household.pop("pkh_status", None)
         has_business = business.get("sector") is not None
-        if not has_business and any(v not in (None, []) for v in business.values()):
-            problems.append(Problem(line, self.layout.header_of("business_sector"), "imp.r.business_sector"))
+        sector_title = self.layout.header_of("business_sector")
+        if (
+            not has_business
+            and any(v not in (None, []) for v in business.values())
+            and not any(p.column == sector_title for p in problems)
+        ):
+            problems.append(Problem(line, sector_title, "imp.r.business_sector"))
         return Row(
             line=line,
             household=household,
