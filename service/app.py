@@ -20,7 +20,7 @@ from service.settings import Settings, get_settings
 from service.web import agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
-from service.web.facilitator import caseload, family
+from service.web.facilitator import caseload, family, family_edit
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         home.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         family.router,
+        family_edit.router,
         agency.router,
         referral_pages.router,
         forum_dashboard.router,
