@@ -19,8 +19,10 @@ from urllib.parse import urlencode
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from models.households import Business, Household
+from mapping.labels import QUESTIONS
+from models.households import Business, BusinessUpdate, Household, HouseholdUpdate
 from models.users import AuditEvent, Role
+from service.web.facilitator.family_form import ANSWERS
 from tests.conftest import login_form, sign_in
 from tests.factories import PASSWORD, business, facilitator, group, household, organization, program, user
 
@@ -534,3 +536,14 @@ def test_a_post_without_the_forms_token_is_refused(bare_session: Session, bare_c
     bare_session.expire_all()
     stored = bare_session.get(Household, w.family.id)
     assert stored is not None and stored.head_name == w.head_name
+
+
+def test_every_question_a_match_can_leave_open_is_answered_by_a_field_of_the_family_or_business() -> None:
+    """The one table from rule fields to record fields covers every question the rules can ask
+    about data the family may lack, and each names a field the domain's update schema takes."""
+    never_unknown = {"household.pkh_status", "household.region", "business.exists", "business.sector"}
+    never_unknown |= {"business.needs", "history.completed_programs"}  # sets: empty is an answer
+    assert set(QUESTIONS) - never_unknown == set(ANSWERS)
+    for answer in ANSWERS.values():
+        schema = HouseholdUpdate if answer.record == "household" else BusinessUpdate
+        assert answer.field.name in schema.model_fields

@@ -69,12 +69,12 @@ def _household(
 ) -> HouseholdPublic | Response:
     """The family in the viewer's care, with its businesses (the 404 page otherwise)."""
     hid = whole_number(raw_id)
-    try:
-        if hid is None:
-            raise NotFound("not a household id")
-        return households.get_household(session, viewer.scope, hid, request_id=request_id(request))
-    except NotFound:
-        return error_page(request, settings, viewer.user, 404, viewer.t("error.household_not_found"))
+    if hid is not None:
+        try:
+            return households.get_household(session, viewer.scope, hid, request_id=request_id(request))
+        except NotFound:
+            pass
+    return error_page(request, settings, viewer.user, 404, viewer.t("error.household_not_found"))
 
 
 def _business(
@@ -109,10 +109,11 @@ def _form_page(
     status_code: int = 200,
     conflict: bool = False,
 ) -> HTMLResponse:
-    groups = village_group_choices(session, viewer.scope, family.village_code) if state.fields is HOUSEHOLD_FORM else {}
-    if family.group_id is not None and family.group_id not in groups:  # shown, even if out of the viewer's list
-        groups[family.group_id] = "#" + str(family.group_id)
+    groups: dict[int, str] = {}
     if state.fields is HOUSEHOLD_FORM:
+        groups = village_group_choices(session, viewer.scope, family.village_code)
+        if family.group_id is not None and family.group_id not in groups:  # kept as it is, though not the viewer's
+            groups[family.group_id] = f"#{family.group_id}"
         action, title = f"/kpm/{family.id}/ubah", viewer.t("fam.edit.household")
     elif new:
         action, title = f"/kpm/{family.id}/usaha/baru", viewer.t("fam.edit.new_business")
