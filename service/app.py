@@ -32,7 +32,7 @@ from service.settings import Settings, get_settings
 from service.web import agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
-from service.web.facilitator import caseload, family
+from service.web.facilitator import caseload, family, family_edit
 from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         import_pages.router,  # before family: /kpm/impor is not a family either
         group_pages.router,  # before family: /kpm/kelompok neither
         family.router,
+        family_edit.router,
         agency.router,
         referral_pages.router,
         forum_dashboard.router,

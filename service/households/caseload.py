@@ -58,6 +58,11 @@ def group_choices(session: Session, scope: Scope) -> dict[int, str]:
     return {gid: f"{name} · {names.get(code, code)}" for gid, name, code in rows}
 
 
+def village_group_choices(session: Session, scope: Scope, village_code: str) -> dict[int, str]:
+    """The caller's KPM groups meeting in ``village_code`` (a family may move between them)."""
+    return {gid: name for gid, name, _ in queries.group_rows(session, scope, village_code)}
+
+
 def load_caseload(
     session: Session,
     scope: Scope,

@@ -101,12 +101,13 @@ def forget_household(session: Session, household_id: int) -> None:
     session.execute(sa.delete(Business).where(col(Business.household_id) == household_id))
 
 
-def group_rows(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
-    """The caller's KPM groups: (id, name, village code), by name."""
+def group_rows(session: Session, scope: Scope, village_code: str | None = None) -> list[tuple[int, str, str]]:
+    """The caller's KPM groups (those meeting in ``village_code``, if given): (id, name, village code), by name."""
+    clauses = [scope.where(KpmGroup)]
+    if village_code is not None:
+        clauses.append(col(KpmGroup.village_code) == village_code)
     rows = session.exec(
-        select(KpmGroup.id, KpmGroup.name, KpmGroup.village_code)
-        .where(scope.where(KpmGroup))
-        .order_by(col(KpmGroup.name))
+        select(KpmGroup.id, KpmGroup.name, KpmGroup.village_code).where(*clauses).order_by(col(KpmGroup.name))
     ).all()
     return [(gid, name, code) for gid, name, code in rows if gid is not None]
 

@@ -244,6 +244,31 @@ def page_window(count: int, per_page: int, page: int) -> tuple[int, int, int]:
     return page, pages, (page - 1) * per_page
 
 
+# --- a schema's refusals in the page language -------------------------------------------------
+
+_LIMIT_KEYS = {
+    "string_too_long": (N_("form.err.too_long"), "max_length"),
+    "url_too_long": (N_("form.err.too_long"), "max_length"),
+    "too_long": (N_("form.err.too_many"), "max_length"),
+    "less_than_equal": (N_("form.err.too_large"), "le"),
+    "greater_than_equal": (N_("form.err.too_small"), "ge"),
+}
+
+
+def schema_message(err: Any, lang: str) -> str:
+    """A schema error in the page language: limits of length and size by name, else pydantic's text."""
+    t = translator(lang)
+    ctx = err.get("ctx") or {}
+    if err.get("type") in _LIMIT_KEYS:
+        key, bound = _LIMIT_KEYS[err["type"]]
+        limit = ctx.get(bound)
+        if isinstance(limit, int):
+            return t(key).format(n=f"{limit:,}".replace(",", "." if lang == "id" else ","))
+    if "NUL" in str(err.get("msg", "")):
+        return t("form.err.nul")
+    return str(err.get("msg", ""))
+
+
 # --- how things are written ------------------------------------------------------------------
 
 

@@ -719,6 +719,64 @@ TABLE: list[Row] = [
         ids={"household_id": "household.group_kj"},
         foreign_ids={"household_id": "household.group_jaktim"},
     ),
+    # Keeping a family current from its page (#12.3): the household, its businesses, answers in place.
+    Row("GET", "/kpm/{household_id}/ubah", page(200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/kpm/{household_id}/ubah",
+        page(303, agency=403, organiser=403),
+        form=[("version", "{version:household:household_id}"), ("address", "Jl. Matriks 2")],
+    ),
+    Row("GET", "/kpm/{household_id}/usaha/baru", page(200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/kpm/{household_id}/usaha/baru",
+        page(303, agency=403, organiser=403),
+        form=[("sector", "culinary"), ("needs", "capital")],
+    ),
+    Row(
+        "GET",
+        "/kpm/{household_id}/usaha/{business_id}/ubah",
+        page(200, agency=403, organiser=403),
+        nested=("business_id",),
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/usaha/{business_id}/ubah",
+        page(303, agency=403, organiser=403),
+        form=[("version", "{version:business:business_id}"), ("workers", "2")],
+        nested=("business_id",),
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/jawab",
+        page(303, agency=403, organiser=403),
+        form=[
+            ("field", "household.school_age_children"),
+            ("value", "2"),
+            ("version", "{version:household:household_id}"),
+        ],
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/jawab",
+        page(303, agency=403, organiser=403),
+        form=[
+            ("field", "business.workers"),
+            ("business_id", "{business_id}"),
+            ("value", "3"),
+            ("version", "{version:business:business_id}"),
+        ],
+        nested=("business_id",),
+        label="a business's",
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/jawab",
+        by_role(anonymous=303, admin=403, facilitator=303, agency=403, organiser=403),
+        form=[("field", "household.disability"), ("value", "true"), ("version", "{version:household:household_id}")],
+        label="sensitive: the family's own facilitator only",
+    ),
     Row("GET", "/jejaring", page(404, facilitator=200)),
     # --- the agency's pages -----------------------------------------------------------------------
     Row(

@@ -27,7 +27,7 @@ from models.types import REGION_CODE_PATTERN
 from service.core.regions import region_names
 from service.deps import SessionDep
 from service.errors import InvalidInput
-from service.i18n import N_, translator
+from service.i18n import translator
 from service.web.agency.rule_builder import (
     SPLIT,
     Criterion,
@@ -39,7 +39,7 @@ from service.web.agency.rule_builder import (
     mark_rule_error,
     tree_of,
 )
-from service.web.kit import decimal, whole_number
+from service.web.kit import decimal, schema_message, whole_number
 
 MAX_CODES = 500
 _CODE = re.compile(REGION_CODE_PATTERN)
@@ -145,29 +145,6 @@ class ProgramForm:
             self.rule.error = exc.message
             name = "rule"
         self.errors[name if name in (*SIMPLE_FIELDS, "rule", "location_ids") else "form"] = exc.message
-
-
-_LIMIT_KEYS = {
-    "string_too_long": (N_("form.err.too_long"), "max_length"),
-    "url_too_long": (N_("form.err.too_long"), "max_length"),
-    "too_long": (N_("form.err.too_many"), "max_length"),
-    "less_than_equal": (N_("form.err.too_large"), "le"),
-    "greater_than_equal": (N_("form.err.too_small"), "ge"),
-}
-
-
-def schema_message(err: Any, lang: str) -> str:
-    """A schema error in the page language: limits of length and size by name, else pydantic's text."""
-    t = translator(lang)
-    ctx = err.get("ctx") or {}
-    if err.get("type") in _LIMIT_KEYS:
-        key, bound = _LIMIT_KEYS[err["type"]]
-        limit = ctx.get(bound)
-        if isinstance(limit, int):
-            return t(key).format(n=f"{limit:,}".replace(",", "." if lang == "id" else ","))
-    if "NUL" in str(err.get("msg", "")):
-        return t("form.err.nul")
-    return str(err.get("msg", ""))
 
 
 def _whole(text: str) -> int:
