@@ -46,6 +46,7 @@ KEYS: Final = (
     N_("imp.r.identity_refused"),
     N_("imp.r.restricted"),
     N_("imp.r.changed_meanwhile"),
+    N_("imp.r.group_not_yours"),
     N_("imp.f.not_zip"),
     N_("imp.f.old_xls"),
     N_("imp.f.sheet_in_csv"),

@@ -73,12 +73,15 @@ def businesses_of(conn: Connection, household_ids: Iterable[int]) -> dict[int, l
     return found
 
 
-def groups_in(conn: Connection, villages: Iterable[str]) -> list[tuple[int, str, str]]:
+def groups_in(conn: Connection, villages: Iterable[str]) -> list[tuple[int, str, str, int | None]]:
+    """The KPM groups of these villages: (id, village, name, facilitator id)."""
     codes = sorted(set(villages))
     if not codes:
         return []
-    stmt = sa.select(GROUP.c.id, GROUP.c.village_code, GROUP.c.name).where(GROUP.c.village_code.in_(codes))
-    return [(r[0], r[1], r[2]) for r in conn.execute(stmt)]
+    stmt = sa.select(GROUP.c.id, GROUP.c.village_code, GROUP.c.name, GROUP.c.facilitator_id).where(
+        GROUP.c.village_code.in_(codes)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in conn.execute(stmt)]
 
 
 def _next_ids(conn: Connection, table: sa.Table, count: int) -> list[int]:

@@ -118,6 +118,7 @@ class _Pass:
             self.mine = queries.facilitator_villages(self.conn, scope.facilitator_id)
         self.groups: dict[tuple[str, str], int] = {}
         self.group_villages: set[str] = set()
+        self.foreign_groups: set[tuple[str, str]] = set()
         self.pending = queries.pending_identities(self.conn, scope.user_id, self.now) if scope.user_id else {}
         self.fake_ids = itertools.count(-1, -1)
         self.sim_businesses: dict[int, list[dict[str, Any]]] = {}
@@ -223,15 +224,18 @@ class _Pass:
 
     def _prepare_groups(self, rows: list[tuple[Row, list[object]]]) -> None:
         """Load the groups of the batch's villages and create the ones the rows name that are new."""
-        wanted = {(r.household["village_code"], r.group) for r, _ in rows if r.group}
+        wanted = list(dict.fromkeys((r.household["village_code"], r.group) for r, _ in rows if r.group))
         villages = {v for v, _ in wanted} - self.group_villages
-        for group_id, code, group_name in queries.groups_in(self.conn, villages):
-            self.groups.setdefault(_group_key(code, group_name), group_id)
+        for group_id, code, group_name, owner in queries.groups_in(self.conn, villages):
+            if self.mine is not None and owner != self.facilitator_id:
+                self.foreign_groups.add(_group_key(code, group_name))  # another facilitator's group
+            else:
+                self.groups.setdefault(_group_key(code, group_name), group_id)
         self.group_villages |= villages
         missing: dict[tuple[str, str], dict[str, Any]] = {}
         for village, name in wanted:
             key = _group_key(village, name)
-            if key not in self.groups and key not in missing:
+            if key not in self.groups and key not in missing and key not in self.foreign_groups:
                 missing[key] = {
                     "name": _SPACES.sub(" ", name).strip(),
                     "village_code": village,
@@ -284,6 +288,8 @@ class _Pass:
             if stored is not None and owner is not None and owner["id"] != stored["id"]:
                 problem = Problem(row.line, nik_title, "imp.r.identity_refused")
             stored = stored or owner
+            if row.group and _group_key(row.household["village_code"], row.group) in self.foreign_groups:
+                problem = Problem(row.line, layout.header_of("group"), "imp.r.group_not_yours", {"group": row.group})
             if problem is None and stored is not None and not self._reachable(stored):
                 problem = Problem(row.line, id_title, "imp.r.identity_refused")
             if problem is None and stored is not None and stored.get("restricted_at") is not None:
