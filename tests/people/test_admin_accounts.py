@@ -324,3 +324,31 @@ def test_anyone_changes_their_own_password_with_the_current_one(app: FastAPI, se
     assert elsewhere.get("/lembaga/program", follow_redirects=False).status_code == 303  # the other one ended
     assert page_sign_in(TestClient(app), "dinsos.bandung", NEW_PASSWORD).status_code == 303
     assert TestClient(app).get("/akun/sandi", follow_redirects=False).headers["location"].startswith("/login")
+
+
+OPEN_PAGES = {"/login", "/about", "/akun/sandi", "/lang/{code}", "/healthz"}
+
+
+def test_no_page_works_until_a_temporary_password_is_replaced(app: FastAPI, session: Session) -> None:
+    """Every page of the app (a new page too: it is read from the routes) sends an account with a
+    pending password change to /akun/sandi; the maps answer 403."""
+    from fastapi.routing import iter_route_contexts
+
+    admin = session.exec(select(User).where(User.username == "admin")).one()
+    admin.must_change_password = True
+    session.add(admin)
+    session.commit()
+    client = TestClient(app)
+    assert page_sign_in(client, "admin").headers["location"] == "/akun/sandi"
+    pages = sorted(
+        str(context.path)
+        for context in iter_route_contexts(app.routes)
+        if "GET" in (context.methods or ())
+        and not str(context.path).startswith(("/api/", "/hsds", "/maps/", "/docs", "/redoc", "/openapi"))
+        and str(context.path) not in OPEN_PAGES
+    )
+    assert {"/", "/kpm", "/admin/akun", "/admin/pindah-kpm", "/forum", "/lembaga/program"} <= set(pages)
+    for path in pages:
+        moved = client.get(re.sub(r"\{[a-z_]+\}", "1", path), follow_redirects=False)
+        assert (moved.status_code, moved.headers.get("location")) == (303, "/akun/sandi"), path
+    assert client.get("/maps/stakeholders?region=32.73&format=geojson").status_code == 403
