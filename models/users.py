@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import Timestamped, UTCDateTime, Versioned, enum_column, json_column, utcnow
@@ -30,6 +31,11 @@ class User(Versioned, table=True):
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     forum_id: int | None = Field(default=None, foreign_key="forum.id", index=True)
     is_active: bool = Field(default=True)
+    must_change_password: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="Set by an administrator's reset: the person chooses a new password at next sign-in",
+    )
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 

@@ -29,7 +29,7 @@ from service.core.logs import install_log_filters
 from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import agency, home
+from service.web import account, admin, agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     for pages in (
         home.router,
+        account.router,
+        admin.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either
         group_pages.router,  # before family: /kpm/kelompok neither

@@ -15,7 +15,7 @@ from service.core.scope import Scope
 from service.core.signin_guard import SignInGuard
 from service.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from service.jobs.queue import JobQueue
-from service.people.accounts import user_for_token
+from service.people.accounts import PasswordChangeRequired, user_for_token
 from service.settings import Settings
 
 SESSION_COOKIE = "jejaring_session"
@@ -43,11 +43,14 @@ def get_current_user(
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
-    """The user of the bearer token; 401 when there is none or it expired."""
+    """The user of the bearer token; 401 when there is none or it expired, 403 while the account
+    must first choose a new password (a web session's token used as a bearer token)."""
     user = user_for_token(session, token, secret=settings.secret_key)
     if user is None:
         raise Unauthorized()
     request.state.user_id = user.id
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     return user
 
 

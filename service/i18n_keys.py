@@ -179,6 +179,11 @@ KEYS = (
     N_("map.orgkind.training_centre"),
     N_("map.orgkind.marketplace"),
     N_("map.orgkind.community_group"),
+    # The education backgrounds on the new facilitator form (admin_account_new.html,
+    # ``t('admin.edu.' ~ value)``).
+    N_("admin.edu.social_work"),
+    N_("admin.edu.other"),
+    N_("admin.edu.other_with_volunteer_experience"),
     # No caller found in service/ when the keys moved from the MESSAGES dict into the catalogues;
     # kept with their text. Delete them here and in the .po files once you are sure they are unused.
     N_("login.expired"),

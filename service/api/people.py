@@ -13,6 +13,7 @@ from service.api.params import IdPath, Limit, Offset, TextQuery
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, request_id
 from service.people import facilitators
+from service.people.transfer import CaseloadTransfer, CaseloadTransferRequest, transfer_caseload
 
 router = APIRouter(prefix="/facilitators", tags=["facilitators"])
 
@@ -66,3 +67,18 @@ def update_facilitator(
         )
     with_etag(response, "facilitator", facilitator.id, facilitator.version)
     return facilitator
+
+
+@router.post("/{facilitator_id}/transfer", response_model=CaseloadTransfer)
+def transfer_facilitator_caseload(
+    facilitator_id: IdPath, data: CaseloadTransferRequest, request: Request, session: SessionDep, scope: ScopeDep
+) -> CaseloadTransfer:
+    """Move this facilitator's households (all, or ``household_ids``) to another facilitator (admins)."""
+    return transfer_caseload(
+        session,
+        scope,
+        from_facilitator_id=facilitator_id,
+        to_facilitator_id=data.to_facilitator_id,
+        household_ids=data.household_ids,
+        request_id=request_id(request),
+    )

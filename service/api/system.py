@@ -52,6 +52,7 @@ class Token(BaseModel):
     "/token",
     response_model=Token,
     responses={
+        403: {"description": "The account must first set a new password on the web (/akun/sandi)"},
         429: {"description": "Too many attempts for this account or from this address; see Retry-After"},
         503: {"description": "Too many sign-ins at once; see Retry-After"},
     },
@@ -74,6 +75,7 @@ def sign_in(
         guard=guard,
         address=client_address(request),
         refuse_demo=settings.environment == "production",
+        refuse_password_change=True,
     )
     if done is None:
         raise Unauthorized("Incorrect username or password")

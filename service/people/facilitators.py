@@ -47,6 +47,14 @@ def create_facilitator(
     session: Session, *, data: FacilitatorCreate, scope: Scope, request_id: str | None
 ) -> FacilitatorPublic:
     """Register a facilitator and the villages they serve (admins)."""
+    facilitator = add_facilitator(session, data=data, scope=scope, request_id=request_id)
+    session.commit()
+    return facilitators_public(session, [facilitator])[0]
+
+
+def add_facilitator(session: Session, *, data: FacilitatorCreate, scope: Scope, request_id: str | None) -> Facilitator:
+    """``create_facilitator`` without the commit: the caller commits it with what it belongs to
+    (the account created with it)."""
     if not scope.is_admin:
         raise Forbidden("Only administrators register facilitators")
     if data.region_code:
@@ -65,8 +73,7 @@ def create_facilitator(
         entity_id=facilitator.id,
         request_id=request_id,
     )
-    session.commit()
-    return facilitators_public(session, [facilitator])[0]
+    return facilitator
 
 
 def update_facilitator(

@@ -4,6 +4,7 @@ and the about page."""
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,7 +16,17 @@ from service.i18n import LANGUAGES, N_
 from service.people import accounts
 from service.people.home import home_summary
 from service.settings import Settings
-from service.web.kit import LANG_COOKIE, LOGIN_COOKIE, csrf_ok, login_csrf, login_csrf_ok, page_user, render, safe_next
+from service.web.kit import (
+    LANG_COOKIE,
+    LOGIN_COOKIE,
+    csrf_ok,
+    login_csrf,
+    login_csrf_ok,
+    page_user,
+    password_change_redirect,
+    render,
+    safe_next,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,7 +95,10 @@ def login_submit(
         return refused
     if done is None:
         return _login_form(request, settings, next=next, error="login.failed", username=username, status_code=401)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    target = safe_next(next)
+    if done.user.must_change_password:
+        target = accounts.PASSWORD_CHANGE_PATH + ("?" + urlencode({"next": target}) if target != "/" else "")
+    response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         done.token,
@@ -122,6 +136,9 @@ def home(request: Request, session: SessionDep, settings: SettingsDep) -> Respon
     user = page_user(request, session, settings)
     if user is None:
         return RedirectResponse("/login", status_code=303)
+    change = password_change_redirect(user)
+    if change is not None:
+        return change
     summary = home_summary(session, user)
     return render(request, settings, f"home_{Role(user.role).value}.html", {"s": summary}, user=user)
 

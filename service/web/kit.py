@@ -29,7 +29,7 @@ from models.users import Role, User
 from service.core.scope import Scope
 from service.deps import SESSION_COOKIE
 from service.i18n import LANGUAGES, N_, translator
-from service.people.accounts import user_for_token
+from service.people.accounts import PASSWORD_CHANGE_PATH, user_for_token
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -86,13 +86,21 @@ def sign_in_redirect(request: Request, back: str | None = None) -> RedirectRespo
     return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
 
 
+def password_change_redirect(user: User) -> RedirectResponse | None:
+    """To the password page while the account must choose a new password (no other page works
+    until it has), else ``None``."""
+    if user.must_change_password:
+        return RedirectResponse(PASSWORD_CHANGE_PATH, status_code=303)
+    return None
+
+
 def signed_in(request: Request, session: Session, settings: Settings) -> tuple[User, str] | Response:
     """The signed-in user and the page language, or a redirect to the sign-in page that comes
-    back here afterwards."""
+    back here afterwards (or to the password page while a new password is due)."""
     user = page_user(request, session, settings)
     if user is None:
         return sign_in_redirect(request)
-    return user, language_of(request, settings)
+    return password_change_redirect(user) or (user, language_of(request, settings))
 
 
 @dataclass(frozen=True)
@@ -114,10 +122,14 @@ class Gate:
 def viewer_for(
     request: Request, session: Session, settings: Settings, gate: Gate, *, back: str | None = None
 ) -> Viewer | Response:
-    """The page's viewer if ``gate`` lets them in; else the sign-in redirect or the refusal page."""
+    """The page's viewer if ``gate`` lets them in; else the sign-in redirect, the password page
+    (a new password is due) or the refusal page."""
     user = page_user(request, session, settings)
     if user is None:
         return sign_in_redirect(request, back)
+    change = password_change_redirect(user)
+    if change is not None:
+        return change
     lang = language_of(request, settings)
     t = translator(lang)
     role = Role(user.role)

@@ -25,7 +25,7 @@ from service.core.scope import Scope
 from service.deps import SESSION_COOKIE, SessionDep, SettingsDep, oauth2_scheme, request_id
 from service.errors import ServiceError, Unauthorized
 from service.i18n import translator
-from service.people.accounts import user_for_token
+from service.people.accounts import PasswordChangeRequired, user_for_token
 from service.settings import Settings
 from service.web.headers import map_headers
 from service.web.kit import language_of
@@ -50,6 +50,8 @@ def map_caller(
     if user is None:
         raise Unauthorized()
     request.state.user_id = user.id
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     return Scope.for_user(session, user)
 
 

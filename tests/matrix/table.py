@@ -173,6 +173,15 @@ def login_form(served: Any, params: dict[str, Any], role: str) -> list[tuple[str
     ]
 
 
+def own_password_form(served: Any, params: dict[str, Any], role: str) -> list[tuple[str, str]]:
+    """The own-password form: the role's demo password as the current one, and a new one."""
+    from tests.conftest import DEMO_PASSWORDS
+    from tests.matrix.world import USERNAMES
+
+    current = DEMO_PASSWORDS[USERNAMES[role]] if role in USERNAMES else "tidak-masuk"
+    return [("current", current), ("new", "matriks-sandi-2026"), ("confirm", "matriks-sandi-2026")]
+
+
 # --- the table ------------------------------------------------------------------------------------
 
 TENANT_REFERRAL_MOVE = PerRole({"agency": {"status": "accepted"}, "*": {"status": "withdrawn"}})
@@ -631,6 +640,13 @@ TABLE: list[Row] = [
         body={"version": "{version:facilitator:facilitator_id}", "phone": "0812-9999-0000"},
         cross={"facilitator": 404, "organiser": 404},  # a facilitator they may not see
     ),
+    Row(
+        "POST",
+        "/api/v1/facilitators/{facilitator_id}/transfer",
+        admins_only(200),  # refused before the facilitator is looked up: 403 on another tenant's too
+        body={"to_facilitator_id": "{to_facilitator_id}"},
+        ids={"to_facilitator_id": "facilitator.jaktim"},
+    ),
     # --- the network ------------------------------------------------------------------------------
     Row("GET", "/api/v1/network/graph", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/metrics", signed_in(200), query={"region": "{region}"}),
@@ -676,6 +692,40 @@ TABLE: list[Row] = [
     Row("GET", "/lang/{code}", everyone(303), ids={"code": "en"}),
     Row("GET", "/", page(200)),
     Row("GET", "/about", everyone(200)),
+    Row("GET", "/akun/sandi", page(200)),
+    Row("POST", "/akun/sandi", page(303), form=own_password_form),
+    # --- the administrators' pages (#12.5): every other role gets 403 -------------------------------
+    Row("GET", "/admin/akun", page(403, admin=200), query={"role": "forum_organizer"}),
+    Row("GET", "/admin/akun/baru", page(403, admin=200)),
+    Row(
+        "POST",
+        "/admin/akun/baru",
+        page(403, admin=200),  # 200: the answer shows the temporary password once
+        form=[("username", "matriks.baru"), ("role", "admin")],
+    ),
+    Row("GET", "/admin/akun/{user_id}", page(403, admin=200), ids={"user_id": "user.organiser"}),
+    Row(
+        "POST",
+        "/admin/akun/{user_id}/nonaktifkan",
+        page(403, admin=303),
+        form=[("confirm", "ya")],
+        ids={"user_id": "user.organiser"},
+    ),
+    Row(
+        "POST",
+        "/admin/akun/{user_id}/reset",
+        page(403, admin=200),
+        form=[("confirm", "ya")],
+        ids={"user_id": "user.organiser"},
+    ),
+    Row("GET", "/admin/pindah-kpm", page(403, admin=200), query={"dari": "{facilitator_id}"}),
+    Row(
+        "POST",
+        "/admin/pindah-kpm",
+        page(403, admin=200),
+        form=[("dari", "{facilitator_id}"), ("ke", "{to_facilitator_id}"), ("semua", "ya"), ("confirm", "ya")],
+        ids={"to_facilitator_id": "facilitator.jaktim"},
+    ),
     # --- the facilitator's pages ------------------------------------------------------------------
     Row("GET", "/kpm", page(200, agency=403, organiser=403)),
     Row("GET", "/kpm/skrining", page(200, agency=403, organiser=403)),

@@ -284,6 +284,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
+    ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
     for key, path in (
         ("hsds.organization", "/hsds/organizations"),
         ("hsds.service", "/hsds/services"),
