@@ -72,6 +72,7 @@ class JobQueue:
 
     def _reconcile_periodically(self) -> None:
         self.reconcile(lost_after=LOST_AFTER)
+        self.runner.purge_expired_files()
 
     def flush(self) -> None:
         """Remove every message of this queue from its storage (tests; never on a live queue)."""

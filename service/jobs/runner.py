@@ -226,6 +226,18 @@ class JobRunner:
             conn.execute(self._owned(claim).values(**values))
         log.warning("job %s interrupted by a shutdown; queued again", claim.job_id, extra={"job_id": claim.job_id})
 
+    def purge_expired_files(self) -> int:
+        """Delete the uploads and reports past their ``expires_at`` (every minute, with the reconciliation)."""
+        from sqlmodel import Session
+
+        from service.jobs.files import purge_expired
+
+        with Session(self.engine) as session:
+            removed = purge_expired(session)
+        if removed:
+            log.info("removed %d expired uploads and reports", removed)
+        return removed
+
     # --- after a crash ------------------------------------------------------------------------
 
     def reconcile(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
 from sqlmodel import Session, func, select
 
@@ -177,3 +178,26 @@ def test_another_facilitators_group_is_not_borrowed(bare_session: Session) -> No
         ),
     ]
     assert out.created == 1
+
+
+def test_expired_uploads_and_reports_are_removed(bare_session: Session, tmp_path) -> None:
+    from datetime import timedelta
+
+    from models.jobs import Upload, UploadPurpose
+    from models.types import utcnow
+    from service.errors import NotFound
+    from service.jobs.files import get_file, purge_expired, store_file
+
+    scope, account = facilitator_scope(bare_session)
+    kept = store_file(
+        bare_session, owner_user_id=account.id, purpose=UploadPurpose.import_report, filename="a.xlsx", data=b"x"
+    )
+    old = store_file(
+        bare_session, owner_user_id=account.id, purpose=UploadPurpose.import_report, filename="b.xlsx", data=b"y"
+    )
+    old.expires_at = utcnow() - timedelta(seconds=1)
+    bare_session.commit()
+    with pytest.raises(NotFound):
+        get_file(bare_session, scope, old.id)
+    assert purge_expired(bare_session) == 1
+    assert bare_session.exec(select(Upload.id)).all() == [kept.id]

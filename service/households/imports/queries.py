@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
@@ -29,12 +30,20 @@ HOUSEHOLD_COLUMNS: tuple[str, ...] = tuple(c.name for c in HOUSEHOLD.columns)
 BUSINESS_COLUMNS: tuple[str, ...] = tuple(c.name for c in BUSINESS.columns)
 
 
+def _among(conn: Connection, column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL one array parameter (``= ANY``), not thousands of them."""
+    if conn.dialect.name == "postgresql":
+        item = sa.Integer() if values and isinstance(values[0], int) else sa.String()
+        return column == sa.any_(sa.bindparam(None, list(values), type_=postgresql.ARRAY(item)))
+    return column.in_(list(values))
+
+
 def known_villages(conn: Connection, codes: Iterable[str]) -> set[str]:
     wanted = sorted(set(codes))
     if not wanted:
         return set()
     rows = conn.execute(
-        sa.select(REGION.c.code).where(REGION.c.level == RegionLevel.village.value, REGION.c.code.in_(wanted))
+        sa.select(REGION.c.code).where(REGION.c.level == RegionLevel.village.value, _among(conn, REGION.c.code, wanted))
     )
     return {r[0] for r in rows}
 
@@ -56,10 +65,10 @@ def households_by_identity(
     by_pkh: dict[str, dict[str, Any]] = {}
     by_nik: dict[str, dict[str, Any]] = {}
     if pkh_ids:
-        for row in conn.execute(sa.select(HOUSEHOLD).where(HOUSEHOLD.c.pkh_id.in_(list(pkh_ids)))).mappings():
+        for row in conn.execute(sa.select(HOUSEHOLD).where(_among(conn, HOUSEHOLD.c.pkh_id, pkh_ids))).mappings():
             by_pkh[row["pkh_id"]] = dict(row)
     if digests:
-        for row in conn.execute(sa.select(HOUSEHOLD).where(HOUSEHOLD.c.nik_hash.in_(list(digests)))).mappings():
+        for row in conn.execute(sa.select(HOUSEHOLD).where(_among(conn, HOUSEHOLD.c.nik_hash, digests))).mappings():
             by_nik[row["nik_hash"]] = dict(row)
     return by_pkh, by_nik
 
@@ -68,7 +77,7 @@ def businesses_of(conn: Connection, household_ids: Iterable[int]) -> dict[int, l
     ids = sorted(set(household_ids))
     found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if ids:
-        for row in conn.execute(sa.select(BUSINESS).where(BUSINESS.c.household_id.in_(ids))).mappings():
+        for row in conn.execute(sa.select(BUSINESS).where(_among(conn, BUSINESS.c.household_id, ids))).mappings():
             found[row["household_id"]].append(dict(row))
     return found
 
@@ -79,7 +88,7 @@ def groups_in(conn: Connection, villages: Iterable[str]) -> list[tuple[int, str,
     if not codes:
         return []
     stmt = sa.select(GROUP.c.id, GROUP.c.village_code, GROUP.c.name, GROUP.c.facilitator_id).where(
-        GROUP.c.village_code.in_(codes)
+        _among(conn, GROUP.c.village_code, codes)
     )
     return [(r[0], r[1], r[2], r[3]) for r in conn.execute(stmt)]
 

@@ -100,6 +100,7 @@ class Reader:
             for column, index, title in layout.cells
         ]
         self.nik_title = layout.header_of("nik")
+        self.sector_title = layout.header_of("business_sector")
         self.required = [(name, layout.header_of(name)) for name in ("pkh_id", "head_name", "village_code")]
 
     def read(self, line: int, cells: list[object], *, nik_key: bytes) -> Row:
@@ -152,7 +153,7 @@ class Reader:
         if household.get("pkh_status") is None:
             household.pop("pkh_status", None)
         has_business = business.get("sector") is not None
-        sector_title = self.layout.header_of("business_sector")
+        sector_title = self.sector_title
         if (
             not has_business
             and any(v not in (None, []) for v in business.values())

@@ -266,8 +266,8 @@ def import_job(
         report_id = _store_report(
             session, owner_user_id=ctx.owner_user_id, job_id=ctx.job_id, outcome=outcome, lang=lang, filename=filename
         )
-        if outcome.stored:
-            delete_file(session, upload_id)  # its data is in the tables now; the clear file goes
+        if not dry_run:
+            delete_file(session, upload_id)  # read to the end: the file with its clear NIKs goes
         session.commit()
     return outcome_result(outcome, lang=lang, dry_run=dry_run, report_id=report_id)
 
