@@ -201,3 +201,44 @@ def test_expired_uploads_and_reports_are_removed(bare_session: Session, tmp_path
         get_file(bare_session, scope, old.id)
     assert purge_expired(bare_session) == 1
     assert bare_session.exec(select(Upload.id)).all() == [kept.id]
+
+
+def test_a_family_that_restricted_processing_is_not_changed(bare_session: Session) -> None:
+    from models.types import utcnow
+
+    scope, _ = facilitator_scope(bare_session)
+    run(bare_session, scope, csv_bytes([family(1)]))
+    stored = bare_session.exec(select(Household)).one()
+    stored.restricted_at = utcnow()
+    bare_session.add(stored)
+    bare_session.commit()
+    out = run(bare_session, scope, csv_bytes([family(1, **{"Alamat": "Jl. Baru"})]), accept_partial=True)
+    assert [r for _, _, r in reasons(out)] == [
+        "Keluarga ini membatasi pemrosesan datanya (UU PDP); datanya tidak diubah sampai pembatasan dicabut."
+    ]
+    bare_session.refresh(stored)
+    assert stored.address != "Jl. Baru" and stored.version == 1
+
+
+def test_an_xlsx_sheet_is_chosen_by_name(bare_session: Session) -> None:
+    from openpyxl import Workbook
+
+    from service.households.imports import FileRefused
+
+    scope, _ = facilitator_scope(bare_session)
+    good = family(1)
+    book = Workbook()
+    book.active.title = "Catatan"
+    book.active.append(["catatan saja"])
+    sheet = book.create_sheet("KPM")
+    sheet.append(["ID PKH", "NIK", "Nama Pengurus", "Kode Desa", "Tanggal Lahir"])
+    sheet.append([good["ID PKH"], good["NIK Pengurus"], "Keluarga Lembar", "32.73.16.1002", "12/03/1984"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(FileRefused) as refused:
+        run(bare_session, scope, out.getvalue(), name="kpm.xlsx", sheet="Data")
+    assert (
+        render(refused.value.key, refused.value.params, "id") == "Lembar Data tidak ada. Lembar yang ada: Catatan, KPM."
+    )
+    done = run(bare_session, scope, out.getvalue(), name="kpm.xlsx", sheet="KPM")
+    assert (done.created, done.refused_rows) == (1, 0)

@@ -58,18 +58,57 @@ def facilitator_exists(conn: Connection, facilitator_id: int) -> bool:
     return conn.execute(sa.select(table.c.id).where(table.c.id == facilitator_id)).first() is not None
 
 
+_IDENTITY_COLUMNS = (
+    "id",
+    "version",
+    "pkh_id",
+    "nik_hash",
+    "nik_masked",
+    "facilitator_id",
+    "group_id",
+    "head_name",
+    "head_birth_date",
+    "head_sex",
+    "phone",
+    "village_code",
+    "address",
+    "latitude",
+    "longitude",
+    "pkh_status",
+    "pkh_joined_year",
+    "dtsen_decile",
+    "prse",
+    "disability",
+    "elderly",
+    "school_age_children",
+    "agreed_to_graduate",
+)
+
+
+def _identity_select() -> sa.Select[Any]:
+    """What a match needs of a stored household: its fields, its version, whether it may be processed."""
+    return sa.select(
+        *(HOUSEHOLD.c[name] for name in _IDENTITY_COLUMNS),
+        HOUSEHOLD.c.restricted_at.is_not(None).label("restricted"),
+        HOUSEHOLD.c.anonymised_at.is_not(None).label("anonymised"),
+    )
+
+
 def households_by_identity(
     conn: Connection, pkh_ids: Sequence[str], digests: Sequence[str]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """Stored households whose pkh_id or nik_hash is among these: (by pkh_id, by nik_hash), as dicts."""
     by_pkh: dict[str, dict[str, Any]] = {}
     by_nik: dict[str, dict[str, Any]] = {}
+    names = (*_IDENTITY_COLUMNS, "restricted", "anonymised")
     if pkh_ids:
-        for row in conn.execute(sa.select(HOUSEHOLD).where(_among(conn, HOUSEHOLD.c.pkh_id, pkh_ids))).mappings():
-            by_pkh[row["pkh_id"]] = dict(row)
+        for row in conn.execute(_identity_select().where(_among(conn, HOUSEHOLD.c.pkh_id, pkh_ids))):
+            found = dict(zip(names, row, strict=True))
+            by_pkh[found["pkh_id"]] = found
     if digests:
-        for row in conn.execute(sa.select(HOUSEHOLD).where(_among(conn, HOUSEHOLD.c.nik_hash, digests))).mappings():
-            by_nik[row["nik_hash"]] = dict(row)
+        for row in conn.execute(_identity_select().where(_among(conn, HOUSEHOLD.c.nik_hash, digests))):
+            found = dict(zip(names, row, strict=True))
+            by_nik[found["nik_hash"]] = found
     return by_pkh, by_nik
 
 

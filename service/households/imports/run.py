@@ -216,7 +216,7 @@ class _Pass:
     # --- families -----------------------------------------------------------------------------
 
     def _reachable(self, stored: dict[str, Any]) -> bool:
-        if stored.get("anonymised_at") is not None:
+        if stored["anonymised"]:
             return False
         if self.scope.is_admin:
             return True
@@ -292,7 +292,7 @@ class _Pass:
                 problem = Problem(row.line, layout.header_of("group"), "imp.r.group_not_yours", {"group": row.group})
             if problem is None and stored is not None and not self._reachable(stored):
                 problem = Problem(row.line, id_title, "imp.r.identity_refused")
-            if problem is None and stored is not None and stored.get("restricted_at") is not None:
+            if problem is None and stored is not None and stored["restricted"]:
                 problem = Problem(row.line, id_title, "imp.r.restricted")
             if problem is None and row.masked_input:
                 if stored is not None and stored["nik_masked"] != row.nik_masked:
