@@ -84,6 +84,7 @@ def families(n: int, seed: int) -> Iterator[list[str]]:
     rng = random.Random(seed)
     villages = village_codes()
     used: set[str] = set()
+    in_village: dict[str, int] = {}
     first_day = date(1950, 1, 1)
     for i in range(1, n + 1):
         village = rng.choice(villages)
@@ -98,6 +99,7 @@ def families(n: int, seed: int) -> Iterator[list[str]]:
             nik = nik[:12] + f"{serial:04d}"
         used.add(nik)
         business = rng.random() < 0.25
+        in_village[village] = in_village.get(village, 0) + 1  # P2K2 groups of 25 families of one village
         row = [
             f"BENCH-{i:08d}",
             nik,
@@ -106,7 +108,7 @@ def families(n: int, seed: int) -> Iterator[list[str]]:
             "P" if woman else "L",
             village,
             f"Jl. Sintetis No. {i % 200 + 1}",
-            f"Kelompok {i % 13 + 1}",
+            f"Kelompok {(in_village[village] - 1) // 25 + 1}",
             "aktif",
             str(2007 + rng.randrange(18)),
             str(rng.randint(1, 4)),

@@ -86,15 +86,13 @@ async def start_import(
         facilitator_id=_number(fields.get("facilitator_id"), "facilitator_id"),
         sheet=(fields.get("sheet") or None),
     )
-    imports.check_file(data, filename=filename, options=options, lang=lang)
-    preview = imports.upload_file(
-        session, scope, filename=filename, data=data, settings=settings, sheet=options.sheet, lang=lang
-    )
-    job = imports.start_import(
+    job = imports.submit_import(
         session,
         scope,
-        upload_id=preview.upload_id,
+        filename=filename,
+        data=data,
         options=options,
+        settings=settings,
         queue=queue,
         lang=lang,
         request_id=request_id(request),
@@ -106,7 +104,7 @@ async def start_import(
 def template(scope: ScopeDep) -> Response:
     """The import's XLSX template: the columns, an example row, drop-down lists for the choices."""
     return Response(
-        imports.template_file(),
+        imports.template_file(scope),
         media_type=XLSX,
         headers={"Content-Disposition": 'attachment; filename="templat-kpm.xlsx"'},
     )

@@ -23,7 +23,8 @@ How to add a route (a new router or page): add one ``Row`` below, in the block o
   ``"group_id+village_code"`` swaps both); whoever succeeds on its own must then get 404
   (``nested_cross={"program_id": {role: status}}`` overrides).
 * ``body`` may be ``PerRole({...})`` when each role sends its own (a referral move); ``form`` is a
-  list of form fields (the CSRF token is added) or a function ``(served, params, role) -> fields``.
+  list of form fields (the CSRF token is added) or a function ``(served, params, role) -> fields``;
+  ``files={"file": (name, bytes, content type)}`` sends the form as multipart/form-data with them.
 * Writes (any method but GET and HEAD, unless ``writes=False``) that should succeed run on a fresh
   copy of the database; refused writes (and an anonymous visitor's, sent to sign in) run on the
   shared copy and must leave it unchanged. Administrators' writes run on their own objects only
@@ -39,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.web.kit import LOGIN_COOKIE, csrf_token
+from tests.imports.helpers import csv_bytes, family
 from tests.matrix.world import FOREIGN_NIK, OWN_NIK, OWN_REGION, ROLES
 
 SUCCESS = range(200, 400)
@@ -96,6 +98,7 @@ class Row:
     query: dict[str, Any] = field(default_factory=dict)
     body: Any = None
     form: Form | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None  # the form goes as multipart/form-data with these
     ids: dict[str, str] = field(default_factory=dict)
     foreign_ids: dict[str, str] = field(default_factory=dict)
     writes: bool | None = None
@@ -181,6 +184,9 @@ def own_password_form(served: Any, params: dict[str, Any], role: str) -> list[tu
     current = DEMO_PASSWORDS[USERNAMES[role]] if role in USERNAMES else "tidak-masuk"
     return [("current", current), ("new", "matriks-sandi-2026"), ("confirm", "matriks-sandi-2026")]
 
+
+# A caseload file of two new families in the Kebon Jayanti facilitator's village.
+CASELOAD_FILE = ("kpm.csv", csv_bytes([family(1), family(2)]), "text/csv")
 
 # --- the table ------------------------------------------------------------------------------------
 
@@ -677,6 +683,32 @@ TABLE: list[Row] = [
     Row("GET", "/api/v1/jobs", signed_in(200)),
     Row("GET", "/api/v1/jobs/{job_id}", signed_in(200)),
     Row("POST", "/api/v1/jobs/{job_id}/retry", signed_in(202)),
+    # --- the caseload import ---------------------------------------------------------------------
+    Row(
+        "POST",
+        "/api/v1/imports/households",
+        by_role(anonymous=401, admin=202, facilitator=202, agency=403, organiser=403),
+        form=[],
+        files={"file": CASELOAD_FILE},
+    ),
+    Row(
+        "POST",
+        "/api/v1/imports/households",
+        by_role(anonymous=401, admin=202, facilitator=202, agency=403, organiser=403),
+        form=[("facilitator_id", "{facilitator_id}")],
+        files={"file": CASELOAD_FILE},
+        cross={"facilitator": 403},  # into another facilitator's caseload: refused, not hidden
+        label="into a caseload",
+    ),
+    Row("GET", "/api/v1/imports/households/template.xlsx", admins_only(200, refused=403) | {"facilitator": 200}),
+    Row("GET", "/api/v1/imports/households/export.xlsx", admins_only(200, refused=403) | {"facilitator": 200}),
+    Row(
+        "GET",
+        "/api/v1/imports/households/{job_id}/report.xlsx",
+        admins_only(200, refused=403) | {"facilitator": 200},
+        ids={"job_id": "import.kj"},
+        foreign_ids={"job_id": "import.jaktim"},
+    ),
     # --- pages everyone shares --------------------------------------------------------------------
     Row("GET", "/login", everyone(200)),
     Row("POST", "/login", everyone(303), form=login_form, cookies={LOGIN_COOKIE: LOGIN_SEED}, writes=False),
@@ -827,6 +859,35 @@ TABLE: list[Row] = [
         form=[("field", "household.disability"), ("value", "true"), ("version", "{version:household:household_id}")],
         label="sensitive: the family's own facilitator only",
     ),
+    Row("GET", "/kpm/impor", page(200, agency=403, organiser=403)),
+    Row("POST", "/kpm/impor", page(303, agency=403, organiser=403), form=[], files={"file": CASELOAD_FILE}),
+    Row("GET", "/kpm/impor/{upload_id}", page(200, agency=403, organiser=403)),
+    Row("POST", "/kpm/impor/{upload_id}/mulai", page(303, agency=403, organiser=403), form=[("accept_partial", "1")]),
+    Row(
+        "POST",
+        "/kpm/impor/{upload_id}/mulai",
+        page(303, agency=403, organiser=403),
+        form=[("facilitator_id", "{facilitator_id}")],
+        foreign_ids={"upload_id": "upload.kj"},  # the own file, into another facilitator's caseload
+        cross={"facilitator": 403},
+        label="into a caseload",
+    ),
+    Row(
+        "GET",
+        "/kpm/impor/tugas/{job_id}",
+        page(200, agency=403, organiser=403),
+        ids={"job_id": "import.kj"},
+        foreign_ids={"job_id": "import.jaktim"},
+    ),
+    Row(
+        "GET",
+        "/kpm/impor/tugas/{job_id}/ditolak.xlsx",
+        page(200, agency=403, organiser=403),
+        ids={"job_id": "import.kj"},
+        foreign_ids={"job_id": "import.jaktim"},
+    ),
+    Row("GET", "/kpm/templat.xlsx", page(200, agency=403, organiser=403)),
+    Row("GET", "/kpm/ekspor.xlsx", page(200, agency=403, organiser=403)),
     Row("GET", "/jejaring", page(404, facilitator=200)),
     # --- the agency's pages -----------------------------------------------------------------------
     Row(

@@ -44,6 +44,7 @@ TENANT_PARAMS = frozenset(
         "forum_id",
         "group_id",
         "job_id",
+        "upload_id",
         "region",
     }
 )
@@ -206,6 +207,7 @@ def test_route_matrix(
         params=query,
         json_body=fill(body, params, world),
         form=[(k, str(fill(v, params, world))) for k, v in form] if form is not None else None,
+        files=row.files,
         cookies=row.cookies,
     )
 

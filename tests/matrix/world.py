@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, Household, KpmGroup
-from models.jobs import Job, JobStatus
+from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
@@ -37,10 +37,14 @@ from seeds.demo import DEMO_CASES
 from service.app import create_app
 from service.db import make_engine
 from service.deps import SESSION_COOKIE
+from service.households.imports import KIND as IMPORT_KIND
+from service.households.imports.sheets import report as report_sheet
 from service.hsds.ids import service_uuid
+from service.jobs.files import store_file
 from service.settings import Settings
 from service.web.kit import csrf_token
 from tests.conftest import DEMO_PASSWORDS, Backend, settings_for
+from tests.imports import helpers as caseload_files
 
 Response = Any  # the test client's response (an httpx2 response)
 
@@ -147,6 +151,7 @@ OWN: dict[str, str | dict[str, str]] = {
     "group_id": "group.kj",  # a KPM group of the Kebon Jayanti facilitator
     "village_code": "village.kj",  # the village that group meets in
     "job_id": {"*": "job.facilitator", "agency": "job.agency", "organiser": "job.organiser"},
+    "upload_id": "upload.kj",  # a caseload file the Kebon Jayanti facilitator uploaded (not yet imported)
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -165,6 +170,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "group_id": "group.jaktim",  # a KPM group of the Jakarta Timur facilitator
     "village_code": "village.jaktim",
     "job_id": "job.jaktim",  # the Jakarta Timur facilitator's job
+    "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
     "region": FOREIGN_REGION,
 }
 
@@ -173,10 +179,11 @@ def _one(session: Session, statement: Any) -> Any:
     return session.exec(statement).one()
 
 
-def augment(session: Session, nik_key: bytes) -> None:
+def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     """What the demo lacks for the matrix: consents, an organisation without programmes in each
-    city, a programme nobody was referred to, a deletable family, each caller's failed job and
-    known NIKs for the two families."""
+    city, a programme nobody was referred to, a deletable family, each caller's failed job,
+    known NIKs for the two families, and for each of the two facilitators an uploaded caseload
+    file and a finished import with its report of refused rows."""
     dinsos = _one(session, select(Organization).where(Organization.name == DINSOS_BANDUNG))
     sudinsos = _one(session, select(Organization).where(Organization.name == SUDINSOS_JAKTIM))
     kemensos = _one(session, select(Organization).where(Organization.name == KEMENSOS))
@@ -209,7 +216,59 @@ def augment(session: Session, nik_key: bytes) -> None:
                 finished_at=utcnow() - timedelta(minutes=5),
             )
         )
+    for username, refused in (("pendamping.kebonjayanti", own), ("pendamping.jaktim", jaktim)):
+        _import_of(session, users[username].id, refused, secret_key)
     session.commit()
+
+
+def _import_of(session: Session, owner_user_id: int, refused: Household, secret_key: str) -> None:
+    """A caseload file the user uploaded (sealed, as the import keeps it) and an import of theirs
+    that ended with one refused row (the family ``refused``) in its report."""
+    store_file(
+        session,
+        owner_user_id=owner_user_id,
+        purpose=UploadPurpose.import_source,
+        filename="kpm-matriks.csv",
+        data=caseload_files.csv_bytes([caseload_files.family(1), caseload_files.family(2)]),
+        secret_key=secret_key,
+    )
+    job = Job(
+        kind=IMPORT_KIND,
+        status=JobStatus.succeeded,
+        owner_user_id=owner_user_id,
+        params={"upload_id": "gone", "dry_run": False, "accept_partial": True, "lang": "id"},
+        progress=1.0,
+        finished_at=utcnow() - timedelta(minutes=4),
+    )
+    session.add(job)
+    session.flush()
+    header = ["ID PKH", "Nama Pengurus", "Tanggal Lahir"]
+    data = report_sheet(header, [(3, [refused.pkh_id, refused.head_name, "31/02/1985"], "Tanggal Lahir: tidak ada")])
+    sheet = store_file(
+        session,
+        owner_user_id=owner_user_id,
+        purpose=UploadPurpose.import_report,
+        filename="kpm-matriks-ditolak.xlsx",
+        data=data,
+        job_id=job.id,
+    )
+    job.result = {
+        "rows": 2,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": [{"line": 3, "column": "Tanggal Lahir", "reason": "tidak ada"}],
+        "refused_rows": 1,
+        "refused_listed": 1,
+        "refused_total": 1,
+        "stored": True,
+        "dry_run": False,
+        "households_created": 1,
+        "businesses_created": 1,
+        "groups_created": 0,
+        "report_id": sheet.id,
+    }
+    session.add(job)
 
 
 def build_world(session: Session, settings: Settings, client: TestClient) -> World:
@@ -285,6 +344,13 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
+    for name, username in (("kj", "pendamping.kebonjayanti"), ("jaktim", "pendamping.jaktim")):
+        owner = users[username].id
+        ids[f"import.{name}"] = _one(session, select(Job.id).where(Job.kind == IMPORT_KIND, Job.owner_user_id == owner))
+        ids[f"upload.{name}"] = _one(
+            session,
+            select(Upload.id).where(Upload.purpose == UploadPurpose.import_source, Upload.owner_user_id == owner),
+        )
     for key, path in (
         ("hsds.organization", "/hsds/organizations"),
         ("hsds.service", "/hsds/services"),
@@ -367,7 +433,7 @@ def matrix_backend(backend: Backend, template_url: str, workdir: Path) -> Backen
     settings = settings_for(url)
     engine = make_engine(settings)
     with Session(engine, expire_on_commit=False) as session:
-        augment(session, settings.nik_hash_key)
+        augment(session, settings.nik_hash_key, settings.secret_key)
     engine.dispose()
     matrix = dataclasses.replace(backend, workdir=workdir, template="")
     matrix.freeze_template(url)
@@ -411,11 +477,13 @@ class Served:
         params: dict[str, Any] | None = None,
         json_body: Any = None,
         form: list[tuple[str, str]] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
         cookies: dict[str, str] | None = None,
     ) -> Response:
         """The request as the role's browser or API client sends it: the bearer token and the
         session cookie (and, on a form, the session's CSRF token unless the form carries its own,
-        as the sign-in form does with ``cookies`` holding its seed)."""
+        as the sign-in form does with ``cookies`` holding its seed). With ``files`` the form is
+        sent as multipart/form-data, the files ((name, bytes, content type) by field) after its fields."""
         token = self.token(role)
         headers: dict[str, str] = {}
         jar = dict(cookies or {})
@@ -429,8 +497,11 @@ class Served:
         if form is not None:
             own_token = any(name == "csrf" for name, _ in form)
             fields = form if own_token else [*form, ("csrf", csrf_token(token, self.settings) if token else "")]
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            kwargs["content"] = urlencode(fields)
+            if files is not None:
+                kwargs["data"], kwargs["files"] = dict(fields), files
+            else:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+                kwargs["content"] = urlencode(fields)
         elif json_body is not None:
             kwargs["json"] = json_body
         response = self.client.request(method, url, **kwargs)
@@ -527,6 +598,7 @@ FINGERPRINT_TABLES = (
     "facilitatorvillage",
     "kpmgroup",
     "job",
+    "upload",
     "datasubjectrequest",
 )
 

@@ -20,6 +20,7 @@ from service.households.imports.use_cases import (
     preview_upload,
     report_rows,
     start_import,
+    submit_import,
     template_file,
     upload_file,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "preview_upload",
     "report_rows",
     "start_import",
+    "submit_import",
     "template_file",
     "upload_file",
 ]

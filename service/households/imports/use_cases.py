@@ -12,7 +12,7 @@ from typing import IO, Any, Final
 
 from sqlmodel import Session
 
-from models.jobs import Job, JobStatus, UploadPurpose
+from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.users import Role
 from service.core.audit import record_event
 from service.core.scope import Scope
@@ -148,13 +148,61 @@ def start_import(
 ) -> Job:
     """Queue the import of an uploaded file as a background job; the caller follows it by its id."""
     _may_import(scope)
+    _check_target(session, scope, options)
+    upload = get_file(session, scope, upload_id, purpose=UploadPurpose.import_source)
+    return _queue(session, scope, upload, options=options, queue=queue, lang=lang, request_id=request_id)
+
+
+def submit_import(
+    session: Session,
+    scope: Scope,
+    *,
+    filename: str,
+    data: bytes,
+    options: ImportOptions,
+    settings: Settings,
+    queue: JobQueue,
+    lang: str = "id",
+    request_id: str | None = None,
+) -> Job:
+    """Upload and queue in one step (the API): who asks, the caseload and the file's columns are
+    checked before anything is kept, so a refused request stores neither the file nor a job."""
+    _may_import(scope)
+    _check_target(session, scope, options)
+    check_file(data, filename=filename, options=options, lang=lang)
+    assert scope.user_id is not None
+    upload = store_file(
+        session,
+        owner_user_id=scope.user_id,
+        purpose=UploadPurpose.import_source,
+        filename=filename,
+        data=data,
+        secret_key=settings.secret_key,
+        meta={"sheet": options.sheet} if options.sheet else None,
+    )
+    record_event(session, actor_user_id=scope.user_id, action="upload", entity="upload", entity_id=upload.id)
+    return _queue(session, scope, upload, options=options, queue=queue, lang=lang, request_id=request_id)
+
+
+def _check_target(session: Session, scope: Scope, options: ImportOptions) -> None:
     if scope.role is Role.facilitator and options.facilitator_id not in (None, scope.facilitator_id):
         raise Forbidden("A facilitator imports families into their own caseload only")
     if options.facilitator_id is not None and not queries.facilitator_exists(
         session.connection(), options.facilitator_id
     ):
         raise InvalidInput(f"facilitator {options.facilitator_id} does not exist", loc=("body", "facilitator_id"))
-    upload = get_file(session, scope, upload_id, purpose=UploadPurpose.import_source)
+
+
+def _queue(
+    session: Session,
+    scope: Scope,
+    upload: Upload,
+    *,
+    options: ImportOptions,
+    queue: JobQueue,
+    lang: str,
+    request_id: str | None,
+) -> Job:
     params = {
         "upload_id": upload.id,
         "dry_run": options.dry_run,
@@ -274,6 +322,7 @@ def import_job(
 
 def import_report(session: Session, scope: Scope, job_id: str) -> tuple[str, bytes]:
     """The XLSX of a finished import's refused rows (the job's owner and administrators)."""
+    _may_import(scope)
     job = get_job(session, scope, job_id)
     report_id = (job.result or {}).get("report_id") if job.status is JobStatus.succeeded else None
     if job.kind != KIND or not report_id:
@@ -317,7 +366,9 @@ def check_file(data: bytes, *, filename: str, options: ImportOptions, lang: str)
 # --- template and export ----------------------------------------------------------------------
 
 
-def template_file() -> bytes:
+def template_file(scope: Scope) -> bytes:
+    """The import's template, for those who may import (administrators and facilitators)."""
+    _may_import(scope)
     return template()
 
 

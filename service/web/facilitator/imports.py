@@ -200,7 +200,7 @@ def template(request: Request, session: SessionDep, settings: SettingsDep) -> Re
     if not isinstance(viewer, Viewer):
         return viewer
     headers = {"Content-Disposition": 'attachment; filename="templat-kpm.xlsx"'}
-    return Response(imports.template_file(), media_type=XLSX, headers=headers)
+    return Response(imports.template_file(viewer.scope), media_type=XLSX, headers=headers)
 
 
 @router.get("/kpm/ekspor.xlsx")
