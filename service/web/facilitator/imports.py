@@ -100,8 +100,8 @@ async def upload(request: Request, session: SessionDep, settings: SettingsDep) -
 def _field_label(viewer: Viewer, name: str | None) -> str:
     if name is None:
         return viewer.t("imp.page.ignored")
-    column = BY_NAME[name]
-    return f"{column.name}" + (" *" if column.required else "")
+    column = BY_NAME[name]  # the header facilitators know, not the field's name in the code
+    return column.aliases[0] + (" *" if column.required else "")
 
 
 @router.get("/kpm/impor/{upload_id}", response_class=HTMLResponse)
