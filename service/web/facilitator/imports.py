@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from models.jobs import JOB_ID_LENGTH, JobStatus
 from models.users import Role
 from service import jobs
-from service.deps import JobQueueDep, SessionDep, SettingsDep, read_upload, request_id
+from service.deps import JobQueueDep, SessionDep, SettingsDep, attachment, read_upload, request_id
 from service.errors import ServiceError
 from service.households import imports
 from service.households.imports.contract import BY_NAME
@@ -190,7 +190,7 @@ def refused_rows(request: Request, job_id: FileId, session: SessionDep, settings
         filename, data = imports.import_report(session, viewer.scope, job_id)
     except ServiceError as exc:
         return error_page(request, settings, viewer.user, exc.status_code, exc.message)
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(data, media_type=XLSX, headers=headers)
 
 
