@@ -95,12 +95,12 @@ def counts(page: Any) -> dict[str, int]:
     }
 
 
-def download_refused(page: Any, target: Path) -> list[dict[str, Any]]:
+def download_refused(page: Any, target: Path, name: str | None = None) -> list[dict[str, Any]]:
     """Download the refused rows' XLSX and read it back as {header: value} rows."""
     with page.expect_download() as info:
         page.get_by_role("link", name=re.compile(r"^Unduh baris yang ditolak")).click()
     download = info.value
-    assert download.suggested_filename.endswith("-ditolak.xlsx")
+    assert download.suggested_filename == name if name else download.suggested_filename.endswith("-ditolak.xlsx")
     download.save_as(str(target))
     sheet = load_workbook(target).active
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -119,7 +119,7 @@ def test_facilitator_imports_fixes_the_refused_rows_and_finds_her_new_families(p
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     good = families()
     niks = [r["NIK Pengurus"] for r in good]
-    original = tmp_path / "DATA KPM KEBON JAYANTI.csv"
+    original = tmp_path / "DATA KPM – Kebon Jayanti.csv"  # a dash, as word processors type it
     original.write_bytes(csv_bytes(bad(good), header=HEADER))
 
     page.goto("/")
@@ -165,7 +165,7 @@ def test_facilitator_imports_fixes_the_refused_rows_and_finds_her_new_families(p
     expect(refused.nth(1).get_by_role("cell").nth(2)).to_contain_text("16")
     page.screenshot(path=str(ARTIFACTS / "import-refused.png"), full_page=True)
 
-    report = download_refused(page, tmp_path / "first-ditolak.xlsx")
+    report = download_refused(page, tmp_path / "first-ditolak.xlsx", "DATA KPM – Kebon Jayanti-ditolak.xlsx")
     assert [r["baris asal"] for r in report] == [date_line, nik_line]
     assert [r["Nama Pengurus"] for r in report] == [NAMES[BAD_DATE], NAMES[BAD_NIK]]
     assert "Tanggal Lahir" in report[0]["alasan"] and "31/02/1991" in report[0]["alasan"]
