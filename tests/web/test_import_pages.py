@@ -58,3 +58,28 @@ def test_the_refused_rows_of_a_file_named_with_curly_quotes_and_a_dash_download(
     assert utf8 and unquote(utf8.group(1)) == "DATA KPM “Melati” – Kebon Jayanti 2026-ditolak.xlsx"
     plain = re.search(r'filename="([^"]*)"', disposition)
     assert plain and plain.group(1).endswith("-ditolak.xlsx")
+
+
+def test_starting_an_upload_twice_follows_the_running_import_and_a_finished_one_may_run_again(
+    client: TestClient,
+    consumer,  # noqa: F811
+) -> None:
+    csrf = _signed_in(client)
+    data = csv_bytes([family(7410), family(7411, **{"Tanggal Lahir": "31/02/1985"})])
+    sent = client.post(
+        "/kpm/impor", files={"file": ("kpm.csv", data, "text/csv")}, data={"csrf": csrf}, follow_redirects=False
+    )
+    start = sent.headers["location"] + "/mulai"
+    first = client.post(start, data={"csrf": csrf}, follow_redirects=False)
+    again = client.post(start, data={"csrf": csrf}, follow_redirects=False)  # a double click
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    with consumer():
+        page = _finished(client, first.headers["location"])
+        assert "Tidak ada yang disimpan" in page
+        # Back to the preview, this time keeping the good rows: a new import of the same file.
+        partial = client.post(start, data={"csrf": csrf, "accept_partial": "1"}, follow_redirects=False)
+        assert partial.headers["location"] != first.headers["location"]
+        page = _finished(client, partial.headers["location"])
+    assert 'data-count="created">1<' in page
+    assert "Impor selesai dan tersimpan." in page

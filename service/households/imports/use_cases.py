@@ -146,7 +146,8 @@ def start_import(
     lang: str = "id",
     request_id: str | None = None,
 ) -> Job:
-    """Queue the import of an uploaded file as a background job; the caller follows it by its id."""
+    """Queue the import of an uploaded file as a background job; the caller follows it by its id. While
+    an earlier import of the same upload is queued or running, that job is returned instead."""
     _may_import(scope)
     if scope.role is Role.facilitator and options.facilitator_id not in (None, scope.facilitator_id):
         raise Forbidden("A facilitator imports families into their own caseload only")
@@ -155,6 +156,11 @@ def start_import(
     ):
         raise InvalidInput(f"facilitator {options.facilitator_id} does not exist", loc=("body", "facilitator_id"))
     upload = get_file(session, scope, upload_id, purpose=UploadPurpose.import_source)
+    if upload.job_id is not None:
+        # A second start while the first still runs (a double click, a resent form) follows that job.
+        earlier = session.get(Job, upload.job_id)
+        if earlier is not None and earlier.status in (JobStatus.queued, JobStatus.running):
+            return earlier
     params = {
         "upload_id": upload.id,
         "dry_run": options.dry_run,
