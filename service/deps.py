@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -132,6 +134,16 @@ async def read_upload(request: Request, limit: int) -> tuple[str, bytes, dict[st
         raise InvalidInput("The file is empty", loc=("body", "file"))
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str)}
     return upload.filename or "upload.csv", data, fields
+
+
+_NOT_IN_FALLBACK = re.compile(r"[^A-Za-z0-9 ._()-]+")
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition header for a download named ``filename`` (RFC 6266): an ASCII name for
+    old clients and the exact name in UTF-8, so quotes, dashes or accents in it never break the header."""
+    fallback = _NOT_IN_FALLBACK.sub("_", filename).strip() or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 __all__ = ["AdminScope", "CurrentUser", "JobQueueDep", "ScopeDep", "SessionDep", "SettingsDep", "SignInGuardDep"]

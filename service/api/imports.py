@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from models.jobs import JOB_ID_LENGTH
 from models.types import NoNul
-from service.deps import JobQueueDep, ScopeDep, SessionDep, SettingsDep, read_upload, request_id
+from service.deps import JobQueueDep, ScopeDep, SessionDep, SettingsDep, attachment, read_upload, request_id
 from service.errors import InvalidInput
 from service.households import imports
 from service.i18n import LANGUAGES
@@ -129,5 +129,5 @@ def report(job_id: JobId, session: SessionDep, scope: ScopeDep) -> Response:
     return Response(
         data,
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": attachment(filename), "Cache-Control": "no-store"},
     )

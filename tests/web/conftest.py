@@ -36,26 +36,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(db_url: str) -> Iterator[str]:
-    """The app under uvicorn, on its own port and its own copy of the demo database."""
+def serving(db_url: str, command: list[str], **env_extra: str) -> Iterator[str]:
+    """Run ``command`` (given ``{port}``) against ``db_url`` until the generator is closed; yields its address."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "JEJARING_SECRET_KEY": TEST_SECRET, "JEJARING_ENVIRONMENT": "test"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "service.asgi:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "JEJARING_SECRET_KEY": TEST_SECRET,
+        "JEJARING_ENVIRONMENT": "test",
+        **env_extra,
+    }
+    proc = subprocess.Popen([sys.executable, *(part.format(port=port) for part in command)], env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60  # a loaded machine imports the app's libraries slowly
@@ -73,7 +64,30 @@ def live_server(db_url: str) -> Iterator[str]:
         yield base
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=15)
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[str]:
+    """The app under uvicorn, on its own port and its own copy of the demo database."""
+    yield from serving(
+        db_url,
+        ["-m", "uvicorn", "service.asgi:app", "--host", "127.0.0.1", "--port", "{port}", "--log-level", "warning"],
+    )
+
+
+@pytest.fixture
+def live_server_with_jobs(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """``jejaring serve`` as a site runs it: the app and, on this test's own SQLite queue, a jobs consumer.
+
+    A test module whose pages start background jobs (an import) overrides ``live_server`` with it."""
+    yield from serving(
+        db_url,
+        ["-c", "from service.cli import main; main()", "serve", "--port", "{port}"],
+        JEJARING_JOBS_URL=f"sqlite:///{tmp_path / 'jobs.db'}",
+        JEJARING_JOBS_QUEUE=f"browser_{os.getpid()}",
+        JEJARING_LOG_LEVEL="WARNING",
+    )
 
 
 @pytest.fixture

@@ -146,7 +146,8 @@ def start_import(
     lang: str = "id",
     request_id: str | None = None,
 ) -> Job:
-    """Queue the import of an uploaded file as a background job; the caller follows it by its id."""
+    """Queue the import of an uploaded file as a background job; the caller follows it by its id. While
+    an earlier import of the same upload is queued or running, that job is returned instead."""
     _may_import(scope)
     _check_target(session, scope, options)
     upload = get_file(session, scope, upload_id, purpose=UploadPurpose.import_source)
@@ -203,6 +204,11 @@ def _queue(
     lang: str,
     request_id: str | None,
 ) -> Job:
+    if upload.job_id is not None:
+        # A second start while the first still runs (a double click, a resent form) follows that job.
+        earlier = session.get(Job, upload.job_id)
+        if earlier is not None and earlier.status in (JobStatus.queued, JobStatus.running):
+            return earlier
     params = {
         "upload_id": upload.id,
         "dry_run": options.dry_run,
@@ -314,8 +320,8 @@ def import_job(
         report_id = _store_report(
             session, owner_user_id=ctx.owner_user_id, job_id=ctx.job_id, outcome=outcome, lang=lang, filename=filename
         )
-        if not dry_run:
-            delete_file(session, upload_id)  # read to the end: the file with its clear NIKs goes
+        if outcome.stored:
+            delete_file(session, upload_id)  # its rows are in the tables now: the file with its clear NIKs goes
         session.commit()
     return outcome_result(outcome, lang=lang, dry_run=dry_run, report_id=report_id)
 

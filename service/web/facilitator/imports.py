@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from models.jobs import JOB_ID_LENGTH, JobStatus
 from models.users import Role
 from service import jobs
-from service.deps import JobQueueDep, SessionDep, SettingsDep, read_upload, request_id
+from service.deps import JobQueueDep, SessionDep, SettingsDep, attachment, read_upload, request_id
 from service.errors import ServiceError
 from service.households import imports
 from service.households.imports.contract import BY_NAME
@@ -100,8 +100,8 @@ async def upload(request: Request, session: SessionDep, settings: SettingsDep) -
 def _field_label(viewer: Viewer, name: str | None) -> str:
     if name is None:
         return viewer.t("imp.page.ignored")
-    column = BY_NAME[name]
-    return f"{column.name}" + (" *" if column.required else "")
+    column = BY_NAME[name]  # the header facilitators know, not the field's name in the code
+    return column.aliases[0] + (" *" if column.required else "")
 
 
 @router.get("/kpm/impor/{upload_id}", response_class=HTMLResponse)
@@ -190,7 +190,7 @@ def refused_rows(request: Request, job_id: FileId, session: SessionDep, settings
         filename, data = imports.import_report(session, viewer.scope, job_id)
     except ServiceError as exc:
         return error_page(request, settings, viewer.user, exc.status_code, exc.message)
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": attachment(filename), "Cache-Control": "no-store"}
     return Response(data, media_type=XLSX, headers=headers)
 
 
