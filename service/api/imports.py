@@ -28,11 +28,20 @@ UPLOAD_BODY: dict[str, Any] = {
                     "type": "object",
                     "required": ["file"],
                     "properties": {
-                        "file": {"type": "string", "format": "binary", "description": "CSV or XLSX"},
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "maxLength": 50 * 1024 * 1024,
+                            "description": "CSV or XLSX, at most JEJARING_IMPORT_MAX_BYTES (50 MB by default)",
+                        },
                         "dry_run": {"type": "boolean", "default": False},
                         "accept_partial": {"type": "boolean", "default": False},
                         "facilitator_id": {"type": "integer", "description": "Administrators: whose caseload"},
-                        "sheet": {"type": "string", "description": "The XLSX sheet (default: the first)"},
+                        "sheet": {
+                            "type": "string",
+                            "maxLength": 100,
+                            "description": "The XLSX sheet (default: the first)",
+                        },
                     },
                 }
             }

@@ -186,6 +186,8 @@ def submit_import(
 
 
 def _check_target(session: Session, scope: Scope, options: ImportOptions) -> None:
+    if options.sheet is not None and len(options.sheet) > 100:
+        raise InvalidInput("sheet: a sheet's name has at most 100 characters", loc=("body", "sheet"))
     if scope.role is Role.facilitator and options.facilitator_id not in (None, scope.facilitator_id):
         raise Forbidden("A facilitator imports families into their own caseload only")
     if options.facilitator_id is not None and not queries.facilitator_exists(
