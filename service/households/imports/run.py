@@ -18,7 +18,9 @@ Modes (``ImportOptions``):
 from __future__ import annotations
 
 import itertools
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -466,6 +468,49 @@ def _batches(table: Table, layout: Layout, nik_key: bytes) -> Iterator[list[tupl
         yield batch
 
 
+_DONE = object()
+
+
+def _read_ahead(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Parse the next batches in a thread while this one waits on the database.
+
+    Reading and parsing hold the GIL, but the database drivers release it while the server works
+    (a ``COPY``, a lookup), so on two cores the parsing of batch n+1 overlaps the writing of batch n.
+    An exception in the reader (a file refused halfway) is raised here, in order.
+    """
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ahead.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ahead.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            ahead.put(exc)
+
+    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 Opener = Callable[[], tuple[IO[bytes], str, int]]
 """Opens the file afresh: (binary stream, file name, size). Called once per pass."""
 
@@ -524,7 +569,7 @@ def import_households(
         table, layout, nik_index = open_checked(opener, options)
         run = _Pass(session, scope, options, write=write)
         per_batch_commit = write and (options.accept_partial or check_first)
-        for batch in _batches(table, layout, nik_key):
+        for batch in _read_ahead(_batches(table, layout, nik_key)):
             run.batch(batch, layout, nik_index)
             if per_batch_commit:
                 session.commit()
