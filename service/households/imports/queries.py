@@ -147,10 +147,13 @@ def _copy(conn: Connection, table: sa.Table, columns: tuple[str, ...], rows: lis
     assert raw is not None
     quoted = ", ".join(f'"{c}"' for c in columns)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:  # type: ignore[attr-defined]
+        write = copy.write_row
+        if not json_columns.intersection(columns):
+            for row in rows:
+                write(list(row.values()))  # every row's keys are in the order of ``columns``
+            return
         for row in rows:
-            copy.write_row(
-                [json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns]
-            )
+            write([json.dumps(row[c]) if c in json_columns and row[c] is not None else row[c] for c in columns])
 
 
 def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -160,7 +163,7 @@ def insert_rows(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
     if conn.dialect.name == "postgresql":
         ids = _next_ids(conn, table, len(rows))
         for row, new_id in zip(rows, ids, strict=True):
-            row["id"] = new_id
+            row["id"] = new_id  # the same key order in every row (built alike), "id" last
         _copy(conn, table, tuple(rows[0]), rows)
         return ids
     # SQLite: the first row's insert takes the database's write lock (held to the commit), so no
