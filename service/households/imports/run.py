@@ -18,13 +18,11 @@ Modes (``ImportOptions``):
 from __future__ import annotations
 
 import itertools
-import queue
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
@@ -36,11 +34,9 @@ from service.core.audit import record_event
 from service.core.scope import Scope
 from service.errors import Forbidden, InvalidInput
 from service.households.imports import queries
-from service.households.imports.contract import BY_NAME, REQUIRED, match_header
-from service.households.imports.files import FileRefused, Table, open_table
 from service.households.imports.rows import Layout, Problem, Row
+from service.households.imports.stream import Opener, batches_ahead, open_checked
 
-BATCH: Final = 2000
 REPORT_ROWS: Final = 50_000
 """Refused rows kept for the error report (their cells, NIK masked); the counts cover every row."""
 PROBLEMS_KEPT: Final = 100_000
@@ -456,65 +452,6 @@ class _Pass:
         self.outcome.businesses_created += len(inserts)
 
 
-def _batches(table: Table, layout: Layout, nik_key: bytes) -> Iterator[list[tuple[Row, list[object]]]]:
-    batch: list[tuple[Row, list[object]]] = []
-    reader = layout.reader()
-    for line, cells in table.rows:
-        batch.append((reader.read(line, cells, nik_key=nik_key), cells))
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-_DONE = object()
-
-
-def _read_ahead(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """Parse the next batches in a thread while this one waits on the database.
-
-    Reading and parsing hold the GIL, but the database drivers release it while the server works
-    (a ``COPY``, a lookup), so on two cores the parsing of batch n+1 overlaps the writing of batch n.
-    An exception in the reader (a file refused halfway) is raised here, in order.
-    """
-    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        ahead.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            ahead.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, raised there
-            ahead.put(exc)
-
-    worker = threading.Thread(target=produce, name="import-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = ahead.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        worker.join(timeout=5)
-
-
-Opener = Callable[[], tuple[IO[bytes], str, int]]
-"""Opens the file afresh: (binary stream, file name, size). Called once per pass."""
-
-
 def _check_caller(session: Session, scope: Scope, options: ImportOptions) -> None:
     if scope.role is Role.facilitator:
         if scope.facilitator_id is None:
@@ -527,18 +464,6 @@ def _check_caller(session: Session, scope: Scope, options: ImportOptions) -> Non
         session.connection(), options.facilitator_id
     ):
         raise InvalidInput(f"facilitator {options.facilitator_id} does not exist", loc=("body", "facilitator_id"))
-
-
-def open_checked(opener: Opener, options: ImportOptions) -> tuple[Table, Layout, int | None]:
-    """Open the file, find its header and check the required columns (``FileRefused`` otherwise)."""
-    stream, filename, size = opener()
-    table = open_table(stream, filename=filename, size=size, sheet=options.sheet)
-    mapping = match_header(table.header)
-    missing = [name for name in REQUIRED if name not in mapping]
-    if missing:
-        names = ", ".join(f"{BY_NAME[n].aliases[0]} ({n})" for n in missing)
-        raise FileRefused("imp.f.missing_columns", columns=names)
-    return table, Layout.of(table.header, mapping), mapping.get("nik")
 
 
 def import_households(
@@ -566,10 +491,10 @@ def import_households(
     outcome = ImportOutcome()
     for number, write in enumerate(passes):
         weight, offset = (0.5, 0.5 * number) if len(passes) == 2 else (1.0, 0.0)
-        table, layout, nik_index = open_checked(opener, options)
+        table, layout, nik_index = open_checked(opener, options.sheet)
         run = _Pass(session, scope, options, write=write)
         per_batch_commit = write and (options.accept_partial or check_first)
-        for batch in _read_ahead(_batches(table, layout, nik_key)):
+        for batch in batches_ahead(table, layout, nik_key):
             run.batch(batch, layout, nik_index)
             if per_batch_commit:
                 session.commit()

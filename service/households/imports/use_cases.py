@@ -22,8 +22,9 @@ from service.households.imports.contract import BY_NAME, COLUMNS, match_header
 from service.households.imports.files import FileRefused, open_table
 from service.households.imports.messages import render
 from service.households.imports.rows import Problem
-from service.households.imports.run import ImportOptions, ImportOutcome, _mask_cell, import_households, open_checked
+from service.households.imports.run import ImportOptions, ImportOutcome, _mask_cell, import_households
 from service.households.imports.sheets import caseload, report, template
+from service.households.imports.stream import open_checked
 from service.jobs import JobContext, JobError, JobQueue, get_job, job_kind, submit_job
 from service.jobs.files import delete_file, file_bytes, get_file, store_file
 from service.settings import Settings
@@ -366,7 +367,7 @@ def import_path(
 def check_file(data: bytes, *, filename: str, options: ImportOptions, lang: str) -> None:
     """Refuse (422) a file whose header cannot be found or lacks a required column, before queueing it."""
     try:
-        open_checked(lambda: (io.BytesIO(data), filename, len(data)), options)
+        open_checked(lambda: (io.BytesIO(data), filename, len(data)), options.sheet)
     except FileRefused as refused:
         raise file_problem(refused, lang) from None
 
