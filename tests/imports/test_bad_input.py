@@ -292,3 +292,18 @@ def test_a_file_that_is_not_a_real_xlsx_or_a_zip_bomb(bare_session: Session, sco
         "Isi berkas XLSX ini jauh lebih besar daripada berkasnya (bom zip?); berkas ditolak."
     )
     assert households(bare_session) == 0
+
+
+def test_a_file_across_many_villages_checks_them_against_the_whole_list(
+    bare_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.households.imports import run as import_run
+
+    monkeypatch.setattr(import_run, "VILLAGES_AT_ONCE", 1)  # two unknown villages in a batch: load the list
+    admin = Scope(user_id=None, role=import_run.Role.admin)
+    rows = [family(1), family(2, **{"Kode Kelurahan": "3273161001"}), family(3, **{"Kode Kelurahan": "3273169999"})]
+    out = run(bare_session, admin, csv_bytes(rows), accept_partial=True)
+    assert reasons(out) == [
+        (5, "Kode Kelurahan", "Kode desa/kelurahan 32.73.16.9999 tidak ada dalam daftar wilayah Kemendagri.")
+    ]
+    assert out.created == 2

@@ -45,7 +45,14 @@ def known_villages(conn: Connection, codes: Iterable[str]) -> set[str]:
     rows = conn.execute(
         sa.select(REGION.c.code).where(REGION.c.level == RegionLevel.village.value, _among(conn, REGION.c.code, wanted))
     )
-    return {r[0] for r in rows}
+    return set(rows.scalars().all())
+
+
+def all_villages(conn: Connection) -> set[str]:
+    """Every village code (83,763): loaded once when a file spans more villages than a lookup pays for."""
+    return set(
+        conn.execute(sa.select(REGION.c.code).where(REGION.c.level == RegionLevel.village.value)).scalars().all()
+    )
 
 
 def facilitator_villages(conn: Connection, facilitator_id: int) -> set[str]:
@@ -97,17 +104,22 @@ def _identity_select() -> sa.Select[Any]:
 def households_by_identity(
     conn: Connection, pkh_ids: Sequence[str], digests: Sequence[str]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Stored households whose pkh_id or nik_hash is among these: (by pkh_id, by nik_hash), as dicts."""
+    """Stored households whose pkh_id or nik_hash is among these: (by pkh_id, by nik_hash), as dicts.
+
+    One query (a family matching both ways comes once): on a re-import every row matches.
+    """
     by_pkh: dict[str, dict[str, Any]] = {}
     by_nik: dict[str, dict[str, Any]] = {}
+    if not pkh_ids and not digests:
+        return by_pkh, by_nik
     names = (*_IDENTITY_COLUMNS, "restricted", "anonymised")
-    if pkh_ids:
-        for row in conn.execute(_identity_select().where(_among(conn, HOUSEHOLD.c.pkh_id, pkh_ids))):
-            found = dict(zip(names, row, strict=True))
+    wanted_pkh, wanted_nik = set(pkh_ids), set(digests)
+    condition = sa.or_(_among(conn, HOUSEHOLD.c.pkh_id, pkh_ids), _among(conn, HOUSEHOLD.c.nik_hash, digests))
+    for row in conn.execute(_identity_select().where(condition)).all():
+        found = dict(zip(names, row, strict=True))
+        if found["pkh_id"] in wanted_pkh:
             by_pkh[found["pkh_id"]] = found
-    if digests:
-        for row in conn.execute(_identity_select().where(_among(conn, HOUSEHOLD.c.nik_hash, digests))):
-            found = dict(zip(names, row, strict=True))
+        if found["nik_hash"] in wanted_nik:
             by_nik[found["nik_hash"]] = found
     return by_pkh, by_nik
 
@@ -116,7 +128,7 @@ def businesses_of(conn: Connection, household_ids: Iterable[int]) -> dict[int, l
     ids = sorted(set(household_ids))
     found: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
     if ids:
-        for row in conn.execute(sa.select(BUSINESS).where(_among(conn, BUSINESS.c.household_id, ids))).mappings():
+        for row in conn.execute(sa.select(BUSINESS).where(_among(conn, BUSINESS.c.household_id, ids))).mappings().all():
             found[row["household_id"]].append(dict(row))
     return found
 

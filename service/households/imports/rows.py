@@ -40,9 +40,10 @@ class Row:
     problems: list[Problem]
     outcome: str = "unchanged"  # set when stored: created, updated or unchanged
 
-    @property
-    def pkh_id(self) -> str:
-        return str(self.household.get("pkh_id") or "")
+    pkh_id: str = ""  # set from household["pkh_id"] when read
+
+    def __post_init__(self) -> None:
+        self.pkh_id = str(self.household.get("pkh_id") or "")
 
     def fingerprint(self) -> int:
         """A hash of the family's own data (not its business): two rows of one family must agree on it."""

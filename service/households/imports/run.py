@@ -17,6 +17,7 @@ Modes (``ImportOptions``):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -37,6 +38,8 @@ from service.households.imports import queries
 from service.households.imports.rows import Layout, Problem, Row
 from service.households.imports.stream import Opener, batches_ahead, open_checked
 
+VILLAGES_AT_ONCE: Final = 500
+"""A batch naming more unknown villages than this loads the whole village list instead."""
 REPORT_ROWS: Final = 50_000
 """Refused rows kept for the error report (their cells, NIK masked); the counts cover every row."""
 PROBLEMS_KEPT: Final = 100_000
@@ -82,6 +85,7 @@ def _mask_cell(value: object) -> object:
 _SPACES = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=65_536)
 def _group_key(village: str, name: str) -> tuple[str, str]:
     return village, _SPACES.sub(" ", name).strip().casefold()
 
@@ -108,6 +112,7 @@ class _Pass:
         self.seen_nik: dict[int, int] = {}  # first 16 hex digits of the NIK hash -> line
         self.villages_ok: set[str] = set()
         self.villages_bad: set[str] = set()
+        self.villages_all = False
         self.mine: set[str] | None = None
         self.facilitator_id: int | None = options.facilitator_id
         if scope.role is Role.facilitator:
@@ -164,10 +169,18 @@ class _Pass:
     ) -> list[tuple[Row, list[object]]]:
         codes = {r.household["village_code"] for r, _ in rows}
         unknown = codes - self.villages_ok - self.villages_bad
-        if unknown:
+        if len(unknown) > VILLAGES_AT_ONCE and not self.villages_all:
+            self.villages_ok = queries.all_villages(self.conn)  # a file across the country: load the list once
+            self.villages_all = True
+            unknown -= self.villages_ok
+            self.villages_bad |= unknown
+            unknown = set()
+        if unknown and not self.villages_all:
             found = queries.known_villages(self.conn, unknown)
             self.villages_ok |= found
             self.villages_bad |= unknown - found
+        elif unknown:  # the whole list is loaded: what is not in it does not exist
+            self.villages_bad |= unknown
         kept = []
         title = layout.header_of("village_code")
         for row, cells in rows:
