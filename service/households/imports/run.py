@@ -465,14 +465,21 @@ class _Pass:
         self.outcome.businesses_created += len(inserts)
 
 
-def _check_caller(session: Session, scope: Scope, options: ImportOptions) -> None:
-    if scope.role is Role.facilitator:
-        if scope.facilitator_id is None:
-            raise Forbidden("Your account is not linked to a facilitator record; ask an administrator")
-        if options.facilitator_id not in (None, scope.facilitator_id):
-            raise Forbidden("A facilitator imports families into their own caseload only")
-    elif not scope.is_admin:
-        raise Forbidden("Only administrators and facilitators import households")
+def may_import(scope: Scope) -> None:
+    """403 unless the caller is an administrator or a facilitator linked to a facilitator record."""
+    if scope.role is Role.facilitator and scope.facilitator_id is not None:
+        return
+    if not scope.is_admin:
+        raise Forbidden("Only administrators and facilitators (their own caseload) import households")
+
+
+def check_caller(session: Session, scope: Scope, options: ImportOptions) -> None:
+    """Who may import into which caseload, before anything is read or kept."""
+    may_import(scope)
+    if options.sheet is not None and len(options.sheet) > 100:
+        raise InvalidInput("sheet: a sheet's name has at most 100 characters", loc=("body", "sheet"))
+    if scope.role is Role.facilitator and options.facilitator_id not in (None, scope.facilitator_id):
+        raise Forbidden("A facilitator imports families into their own caseload only")
     if options.facilitator_id is not None and not queries.facilitator_exists(
         session.connection(), options.facilitator_id
     ):
@@ -496,7 +503,7 @@ def import_households(
     ``one_transaction`` (default: on PostgreSQL only) makes an all-or-nothing import one pass in
     one transaction; otherwise it checks first and writes a batch per commit (module docstring).
     """
-    _check_caller(session, scope, options)
+    check_caller(session, scope, options)
     postgres = session.connection().dialect.name == "postgresql"
     single = postgres if one_transaction is None else one_transaction
     check_first = not options.dry_run and not options.accept_partial and not single

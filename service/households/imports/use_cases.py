@@ -13,7 +13,6 @@ from typing import IO, Any, Final
 from sqlmodel import Session
 
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
-from models.users import Role
 from service.core.audit import record_event
 from service.core.scope import Scope
 from service.errors import Forbidden, InvalidInput, NotFound
@@ -22,7 +21,14 @@ from service.households.imports.contract import BY_NAME, COLUMNS, match_header
 from service.households.imports.files import FileRefused, open_table
 from service.households.imports.messages import render
 from service.households.imports.rows import Problem
-from service.households.imports.run import ImportOptions, ImportOutcome, _mask_cell, import_households
+from service.households.imports.run import (
+    ImportOptions,
+    ImportOutcome,
+    _mask_cell,
+    check_caller,
+    import_households,
+    may_import,
+)
 from service.households.imports.sheets import caseload, report, template
 from service.households.imports.stream import open_checked
 from service.jobs import JobContext, JobError, JobQueue, get_job, job_kind, submit_job
@@ -41,13 +47,6 @@ class FileProblem(InvalidInput):
 
 def file_problem(refused: FileRefused, lang: str) -> FileProblem:
     return FileProblem(render(refused.key, refused.params, lang), loc=("body", "file"), kind="file_refused")
-
-
-def _may_import(scope: Scope) -> None:
-    if scope.role is Role.facilitator and scope.facilitator_id is not None:
-        return
-    if not scope.is_admin:
-        raise Forbidden("Only administrators and facilitators (their own caseload) import households")
 
 
 # --- upload and preview -----------------------------------------------------------------------
@@ -82,7 +81,7 @@ def upload_file(
     lang: str = "id",
 ) -> Preview:
     """Keep an uploaded file (sealed) and show how it reads: the guessed columns and the first rows."""
-    _may_import(scope)
+    may_import(scope)
     assert scope.user_id is not None
     preview = _preview(data, filename=filename, sheet=sheet, lang=lang)
     upload = store_file(
@@ -149,8 +148,7 @@ def start_import(
 ) -> Job:
     """Queue the import of an uploaded file as a background job; the caller follows it by its id. While
     an earlier import of the same upload is queued or running, that job is returned instead."""
-    _may_import(scope)
-    _check_target(session, scope, options)
+    check_caller(session, scope, options)
     upload = get_file(session, scope, upload_id, purpose=UploadPurpose.import_source)
     return _queue(session, scope, upload, options=options, queue=queue, lang=lang, request_id=request_id)
 
@@ -169,8 +167,7 @@ def submit_import(
 ) -> Job:
     """Upload and queue in one step (the API): who asks, the caseload and the file's columns are
     checked before anything is kept, so a refused request stores neither the file nor a job."""
-    _may_import(scope)
-    _check_target(session, scope, options)
+    check_caller(session, scope, options)
     check_file(data, filename=filename, options=options, lang=lang)
     assert scope.user_id is not None
     upload = store_file(
@@ -184,17 +181,6 @@ def submit_import(
     )
     record_event(session, actor_user_id=scope.user_id, action="upload", entity="upload", entity_id=upload.id)
     return _queue(session, scope, upload, options=options, queue=queue, lang=lang, request_id=request_id)
-
-
-def _check_target(session: Session, scope: Scope, options: ImportOptions) -> None:
-    if options.sheet is not None and len(options.sheet) > 100:
-        raise InvalidInput("sheet: a sheet's name has at most 100 characters", loc=("body", "sheet"))
-    if scope.role is Role.facilitator and options.facilitator_id not in (None, scope.facilitator_id):
-        raise Forbidden("A facilitator imports families into their own caseload only")
-    if options.facilitator_id is not None and not queries.facilitator_exists(
-        session.connection(), options.facilitator_id
-    ):
-        raise InvalidInput(f"facilitator {options.facilitator_id} does not exist", loc=("body", "facilitator_id"))
 
 
 def _queue(
@@ -331,7 +317,7 @@ def import_job(
 
 def import_report(session: Session, scope: Scope, job_id: str) -> tuple[str, bytes]:
     """The XLSX of a finished import's refused rows (the job's owner and administrators)."""
-    _may_import(scope)
+    may_import(scope)
     job = get_job(session, scope, job_id)
     report_id = (job.result or {}).get("report_id") if job.status is JobStatus.succeeded else None
     if job.kind != KIND or not report_id:
@@ -377,13 +363,13 @@ def check_file(data: bytes, *, filename: str, options: ImportOptions, lang: str)
 
 def template_file(scope: Scope) -> bytes:
     """The import's template, for those who may import (administrators and facilitators)."""
-    _may_import(scope)
+    may_import(scope)
     return template()
 
 
 def export_caseload(session: Session, scope: Scope, *, request_id: str | None = None) -> bytes:
     """The caller's caseload (administrators: every household) in the template's columns, NIK masked."""
-    _may_import(scope)
+    may_import(scope)
     rows = queries.caseload_rows(session.connection(), facilitator_id=None if scope.is_admin else scope.facilitator_id)
     data = caseload(rows)
     record_event(session, actor_user_id=scope.user_id, action="export", entity="household", request_id=request_id)
