@@ -156,6 +156,11 @@ def match_header(cells: list[object]) -> dict[str, int]:
     return {name: index for name, (_, index) in best.items()}
 
 
+def missing_required(mapping: dict[str, int]) -> list[str]:
+    """The required columns a header lacks, as a person reads them: ``Kode Wilayah (village_code)``."""
+    return [f"{BY_NAME[name].aliases[0]} ({name})" for name in REQUIRED if name not in mapping]
+
+
 def looks_like_header(cells: list[object]) -> bool:
     """Whether a row is the header: it names at least three columns of the contract."""
     return len(match_header(cells)) >= 3

@@ -37,6 +37,7 @@ from service.errors import Forbidden, InvalidInput
 from service.households.imports import queries
 from service.households.imports.rows import Layout, Problem, Row
 from service.households.imports.stream import Opener, batches_ahead, open_checked
+from service.households.imports.values import mask_cell
 
 VILLAGES_AT_ONCE: Final = 500
 """A batch naming more unknown villages than this loads the whole village list instead."""
@@ -72,14 +73,6 @@ class ImportOutcome:
     households_created: int = 0
     businesses_created: int = 0
     groups_created: int = 0
-
-
-def _mask_cell(value: object) -> object:
-    """A NIK cell as a report shows it: every character but the last four starred."""
-    if value is None:
-        return None
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    return "*" * max(len(text) - 4, 0) + text[-4:]
 
 
 _SPACES = re.compile(r"\s+")
@@ -137,7 +130,7 @@ class _Pass:
         if len(out.refused_cells) < REPORT_ROWS:
             shown = list(cells)
             if nik_index is not None and nik_index < len(shown):
-                shown[nik_index] = _mask_cell(shown[nik_index])
+                shown[nik_index] = mask_cell(shown[nik_index])
             out.refused_cells.append((row.line, shown))
             if row.nik_hash and row.pkh_id and not row.masked_input:
                 out.identities[row.pkh_id] = {"hash": row.nik_hash, "masked": row.nik_masked or ""}

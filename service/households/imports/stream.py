@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from service.households.imports.contract import BY_NAME, REQUIRED, match_header
+from service.households.imports.contract import match_header, missing_required
 from service.households.imports.files import FileRefused, Table, open_table
 from service.households.imports.rows import Layout, Row
 
@@ -78,10 +78,9 @@ def open_checked(opener: Opener, sheet: str | None) -> tuple[Table, Layout, int 
     stream, filename, size = opener()
     table = open_table(stream, filename=filename, size=size, sheet=sheet)
     mapping = match_header(table.header)
-    missing = [name for name in REQUIRED if name not in mapping]
+    missing = missing_required(mapping)
     if missing:
-        names = ", ".join(f"{BY_NAME[n].aliases[0]} ({n})" for n in missing)
-        raise FileRefused("imp.f.missing_columns", columns=names)
+        raise FileRefused("imp.f.missing_columns", columns=", ".join(missing))
     return table, Layout.of(table.header, mapping), mapping.get("nik")
 
 

@@ -17,20 +17,20 @@ from service.core.audit import record_event
 from service.core.scope import Scope
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.households.imports import queries
-from service.households.imports.contract import BY_NAME, COLUMNS, match_header
+from service.households.imports.contract import COLUMNS, match_header, missing_required
 from service.households.imports.files import FileRefused, open_table
 from service.households.imports.messages import render
 from service.households.imports.rows import Problem
 from service.households.imports.run import (
     ImportOptions,
     ImportOutcome,
-    _mask_cell,
     check_caller,
     import_households,
     may_import,
 )
 from service.households.imports.sheets import caseload, report, template
 from service.households.imports.stream import open_checked
+from service.households.imports.values import mask_cell
 from service.jobs import JobContext, JobError, JobQueue, get_job, job_kind, submit_job
 from service.jobs.files import delete_file, file_bytes, get_file, store_file
 from service.settings import Settings
@@ -70,6 +70,24 @@ class Preview:
     rows: list[tuple[int, list[str]]]
 
 
+def _keep_upload(
+    session: Session, scope: Scope, *, filename: str, data: bytes, settings: Settings, sheet: str | None
+) -> Upload:
+    """Store an uploaded file sealed (it holds clear NIKs), audited; the caller commits."""
+    assert scope.user_id is not None
+    upload = store_file(
+        session,
+        owner_user_id=scope.user_id,
+        purpose=UploadPurpose.import_source,
+        filename=filename,
+        data=data,
+        secret_key=settings.secret_key,
+        meta={"sheet": sheet} if sheet else None,
+    )
+    record_event(session, actor_user_id=scope.user_id, action="upload", entity="upload", entity_id=upload.id)
+    return upload
+
+
 def upload_file(
     session: Session,
     scope: Scope,
@@ -82,18 +100,8 @@ def upload_file(
 ) -> Preview:
     """Keep an uploaded file (sealed) and show how it reads: the guessed columns and the first rows."""
     may_import(scope)
-    assert scope.user_id is not None
     preview = _preview(data, filename=filename, sheet=sheet, lang=lang)
-    upload = store_file(
-        session,
-        owner_user_id=scope.user_id,
-        purpose=UploadPurpose.import_source,
-        filename=filename,
-        data=data,
-        secret_key=settings.secret_key,
-        meta={"sheet": preview.sheet} if preview.sheet else None,
-    )
-    record_event(session, actor_user_id=scope.user_id, action="upload", entity="upload", entity_id=upload.id)
+    upload = _keep_upload(session, scope, filename=filename, data=data, settings=settings, sheet=preview.sheet)
     session.commit()
     preview.upload_id = upload.id
     return preview
@@ -113,13 +121,13 @@ def _preview(data: bytes, *, filename: str, sheet: str | None, lang: str) -> Pre
     rows: list[tuple[int, list[str]]] = []
     try:
         for line, cells in table.rows:
-            shown = [_mask_cell(c) if i == nik_index else c for i, c in enumerate(cells)]
+            shown = [mask_cell(c) if i == nik_index else c for i, c in enumerate(cells)]
             rows.append((line, ["" if c is None else str(c) for c in shown]))
             if len(rows) >= PREVIEW_ROWS:
                 break
     except FileRefused as refused:
         raise file_problem(refused, lang) from None
-    missing = [f"{BY_NAME[n].aliases[0]} ({n})" for n in BY_NAME if BY_NAME[n].required and n not in mapping]
+    missing = missing_required(mapping)
     return Preview("", filename, table.sheet, table.sheets, table.header_line, columns, missing, rows)
 
 
@@ -169,17 +177,7 @@ def submit_import(
     checked before anything is kept, so a refused request stores neither the file nor a job."""
     check_caller(session, scope, options)
     check_file(data, filename=filename, options=options, lang=lang)
-    assert scope.user_id is not None
-    upload = store_file(
-        session,
-        owner_user_id=scope.user_id,
-        purpose=UploadPurpose.import_source,
-        filename=filename,
-        data=data,
-        secret_key=settings.secret_key,
-        meta={"sheet": options.sheet} if options.sheet else None,
-    )
-    record_event(session, actor_user_id=scope.user_id, action="upload", entity="upload", entity_id=upload.id)
+    upload = _keep_upload(session, scope, filename=filename, data=data, settings=settings, sheet=options.sheet)
     return _queue(session, scope, upload, options=options, queue=queue, lang=lang, request_id=request_id)
 
 

@@ -138,6 +138,14 @@ def nik(raw: object) -> str | None:
     return value
 
 
+def mask_cell(value: object) -> object:
+    """A NIK cell as a preview or a report shows it: every character but the last four starred."""
+    if value is None:
+        return None
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return "*" * max(len(text) - 4, 0) + text[-4:]
+
+
 def is_masked(value: str) -> bool:
     return bool(_MASKED.match(value))
 
