@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import IO, Any, Final
 
 from service.households.imports.values import Formula
@@ -188,12 +186,10 @@ def _cell(cell: Any) -> object:
     value = cell.value
     if value is None:
         return None
-    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type == "f"):
+    if cell.data_type == "f":
         return Formula(str(value))
     if isinstance(value, str):
         return value if value.strip() else None
-    if isinstance(value, datetime):
-        return value
     return value
 
 
@@ -238,8 +234,3 @@ def _open_xlsx(stream: IO[bytes], *, size: int, sheet: str | None) -> Table:
         sheet=ws.title,
         sheets=names,
     )
-
-
-def sniff(data: bytes, *, filename: str) -> Table:
-    """Open bytes already in memory (a preview of an upload)."""
-    return open_table(io.BytesIO(data), filename=filename, size=len(data))

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.jobs import Upload, UploadPurpose
 from models.regions import Region, RegionLevel
+from service.households.imports.contract import COLUMNS
 
 HOUSEHOLD = Household.__table__  # type: ignore[attr-defined]
 BUSINESS = Business.__table__  # type: ignore[attr-defined]
@@ -65,6 +66,9 @@ def facilitator_exists(conn: Connection, facilitator_id: int) -> bool:
     return conn.execute(sa.select(table.c.id).where(table.c.id == facilitator_id)).first() is not None
 
 
+_HOUSEHOLD_FIELDS = tuple(c.field for c in COLUMNS if c.target == "household" and c.field != "pkh_id")
+"""The household fields a file may carry (the contract's), compared on a match and written by an export."""
+_BUSINESS_FIELDS = tuple(c.field for c in COLUMNS if c.target == "business")
 _IDENTITY_COLUMNS = (
     "id",
     "version",
@@ -73,22 +77,7 @@ _IDENTITY_COLUMNS = (
     "nik_masked",
     "facilitator_id",
     "group_id",
-    "head_name",
-    "head_birth_date",
-    "head_sex",
-    "phone",
-    "village_code",
-    "address",
-    "latitude",
-    "longitude",
-    "pkh_status",
-    "pkh_joined_year",
-    "dtsen_decile",
-    "prse",
-    "disability",
-    "elderly",
-    "school_age_children",
-    "agreed_to_graduate",
+    *_HOUSEHOLD_FIELDS,
 )
 
 
@@ -240,35 +229,3 @@ def caseload_rows(conn: Connection, *, facilitator_id: int | None, chunk: int = 
                 yield base
             for business in owned:
                 yield base | {f"business_{k}": business[k] for k in _BUSINESS_FIELDS}
-
-
-_HOUSEHOLD_FIELDS = (
-    "head_name",
-    "head_birth_date",
-    "head_sex",
-    "phone",
-    "village_code",
-    "address",
-    "latitude",
-    "longitude",
-    "pkh_status",
-    "pkh_joined_year",
-    "dtsen_decile",
-    "prse",
-    "disability",
-    "elderly",
-    "school_age_children",
-    "agreed_to_graduate",
-)
-_BUSINESS_FIELDS = (
-    "name",
-    "sector",
-    "started_on",
-    "monthly_revenue",
-    "workers",
-    "has_nib",
-    "has_pirt",
-    "has_halal",
-    "sales_channels",
-    "needs",
-)

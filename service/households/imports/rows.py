@@ -1,6 +1,6 @@
 """One data row of a caseload file, read against the contract: the family, its business, the refusals.
 
-The clear NIK lives only inside ``read_row``: it is checked (digits, region, birth date) and
+The clear NIK lives only inside ``Reader.read``: it is checked (digits, region, birth date) and
 turned into its keyed hash and its mask there; what leaves is ``Row.nik_hash``/``nik_masked``.
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from models.protection import mask_nik
-from service.households.imports.contract import BY_NAME, COLUMNS, Column
+from service.households.imports.contract import COLUMNS, Column
 from service.households.imports.values import PARSERS, Refused, is_masked, nik_birth
 
 
@@ -62,7 +62,6 @@ class Layout:
     """Which cell holds which column, and the header text of each (for the report)."""
 
     cells: tuple[tuple[Column, int, str], ...]
-    has_business: bool
 
     @classmethod
     def of(cls, header: list[object], mapping: dict[str, int]) -> Layout:
@@ -71,7 +70,7 @@ class Layout:
             for column in COLUMNS
             if column.name in mapping
         )
-        return cls(cells, "business_sector" in mapping)
+        return cls(cells)
 
     def header_of(self, name: str) -> str:
         for column, _, title in self.cells:
@@ -179,11 +178,6 @@ def _digest(nik: str, key: bytes) -> str:
     return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
 
 
-def read_row(line: int, cells: list[object], layout: Layout, *, nik_key: bytes) -> Row:
-    """Parse one data row (a ``Reader`` reads many faster)."""
-    return Reader(layout).read(line, cells, nik_key=nik_key)
-
-
 def _nik_agrees(line: int, nik: str, household: dict[str, Any], layout: Layout) -> list[Problem]:
     """The NIK's district digits against the village code, its birth digits against the birth date and sex."""
     found: list[Problem] = []
@@ -202,6 +196,3 @@ def _nik_agrees(line: int, nik: str, household: dict[str, Any], layout: Layout) 
     elif household.get("head_sex") is not None and household["head_sex"] != sex:
         found.append(Problem(line, title, "imp.r.nik_sex"))
     return found
-
-
-__all__ = ["BY_NAME", "Layout", "Problem", "Row", "read_row"]

@@ -1,6 +1,6 @@
 """The caseload import: a file's rows matched to stored families, refused with reasons or stored in bulk.
 
-``import_households`` reads the file in batches. Each batch is parsed (``rows.read_row``), its
+``import_households`` reads the file in batches. Each batch is parsed (``rows.Reader``), its
 villages checked, its families matched to the file's earlier rows (the same family twice with
 different data is refused) and to stored households (by ``pkh_id``, else by the NIK's keyed
 hash, only within the caller's reach), and then written with a few statements per batch.
@@ -22,7 +22,6 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any, Final
 
 from sqlalchemy.engine import Connection
@@ -543,7 +542,3 @@ def import_households(
     else:
         session.rollback()
     return outcome
-
-
-def report_expiry() -> timedelta:
-    return timedelta(days=7)

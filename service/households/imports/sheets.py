@@ -93,7 +93,7 @@ def template() -> bytes:
         )
         _write(sheet, 1, col, EXAMPLE.get(column.name), formats, column)
         validation: dict[str, Any] | None = None
-        if column.kind in ("enum", "sex", "bool") and column.kind != "enums":
+        if column.kind in ("enum", "sex", "bool"):
             values = (
                 list(SHOWN[column.choices].values())
                 if column.choices
