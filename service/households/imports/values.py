@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from mapping.labels import VALUE_LABELS
 from models.eligibility import NEEDS, SECTORS
-from models.households import PkhStatus, SalesChannel
+from models.households import PkhStatus
 from service.households.imports.contract import Column
 
 
@@ -35,47 +35,47 @@ YES: Final = frozenset({"ya", "y", "1", "true", "yes", "benar", "iya"})
 NO: Final = frozenset({"tidak", "t", "0", "false", "no", "n", "bukan", "tdk"})
 EXCEL_EPOCH: Final = date(1899, 12, 30)
 
-_CHANNEL_WORDS: Final[dict[str, tuple[str, ...]]] = {
-    "whatsapp": ("wa", "whatsapp"),
-    "marketplace": ("lokapasar", "lokapasar daring", "online", "e-commerce"),
-    "bazaar": ("bazar", "pameran"),
-    "shop": ("toko", "warung", "toko/warung"),
-    "social_media": ("media sosial", "medsos", "sosmed", "social media"),
-    "door_to_door": ("keliling", "door to door"),
+SHOWN: Final[dict[str, dict[str, str]]] = {
+    "pkh_status": {s.value: VALUE_LABELS[s.value][0] for s in PkhStatus},
+    "sector": dict(sorted(((s, VALUE_LABELS[s][0]) for s in SECTORS), key=lambda pair: pair[1])),
+    "need": dict(sorted(((n, VALUE_LABELS[n][0]) for n in NEEDS), key=lambda pair: pair[1])),
+    "sales_channel": {
+        "whatsapp": "WhatsApp",
+        "marketplace": "lokapasar daring",
+        "bazaar": "bazar",
+        "shop": "toko/warung",
+        "social_media": "media sosial",
+        "door_to_door": "keliling",
+    },
 }
+"""Each choice's Indonesian label, as the pages, an export and the template write it (read back by
+``choice``), and as a refusal lists the allowed values."""
+
+_MORE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "exited": ("non aktif", "nonaktif"),
+    "whatsapp": ("wa",),
+    "marketplace": ("lokapasar", "online", "e-commerce"),
+    "bazaar": ("pameran",),
+    "shop": ("toko", "warung"),
+    "social_media": ("medsos", "sosmed", "social media"),
+    "door_to_door": ("door to door",),
+}
+"""Other spellings in use, beyond the value, its labels and its shown label."""
 
 
-def _choices(values: list[str], extra: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
-    """Accepted spellings (lower case) -> canonical value: the value, its Indonesian and English labels."""
+def _choices(name: str) -> dict[str, str]:
+    """Accepted spellings (lower case) -> canonical value: the value, its labels, the other words in use."""
     known: dict[str, str] = {}
-    for value in values:
-        names = {value, value.replace("_", " ")}
-        names.update(VALUE_LABELS.get(value, ()))
-        names.update((extra or {}).get(value, ()))
-        for name in names:
-            known.setdefault(name.strip().lower(), value)
+    for value, shown in SHOWN[name].items():
+        names = {value, value.replace("_", " "), shown, *VALUE_LABELS.get(value, ()), *_MORE_WORDS.get(value, ())}
+        for spelling in names:
+            known.setdefault(spelling.strip().lower(), value)
     return known
 
 
-ENUMS: Final[dict[str, dict[str, str]]] = {
-    "pkh_status": _choices(
-        [s.value for s in PkhStatus], {"active": ("aktif",), "exited": ("keluar", "non aktif", "nonaktif")}
-    ),
-    "sector": _choices(list(SECTORS)),
-    "need": _choices(list(NEEDS)),
-    "sales_channel": _choices([c.value for c in SalesChannel], _CHANNEL_WORDS),
-}
-ALLOWED: Final[dict[str, str]] = {
-    name: ", ".join(
-        sorted(
-            {label for label, value in known.items() if VALUE_LABELS.get(value, ("",))[0] == label}
-            or set(known.values())
-        )
-    )
-    for name, known in ENUMS.items()
-}
-ALLOWED["sales_channel"] = "WhatsApp, lokapasar daring, bazar, toko/warung, media sosial, keliling"
-"""What a refusal lists as allowed: the Indonesian labels the pages show (else the values)."""
+ENUMS: Final[dict[str, dict[str, str]]] = {name: _choices(name) for name in SHOWN}
+ALLOWED: Final[dict[str, str]] = {name: ", ".join(labels.values()) for name, labels in SHOWN.items()}
+"""What a refusal lists as allowed: the Indonesian labels, in the order the template's lists give them."""
 
 
 def _text(raw: object) -> str | None:
@@ -368,19 +368,3 @@ PARSERS: Final[dict[str, Callable[[object, Column], Any]]] = {
     "enum": choice,
     "enums": choices,
 }
-
-
-SHOWN: Final[dict[str, dict[str, str]]] = {
-    "pkh_status": {s.value: VALUE_LABELS[s.value][0] for s in PkhStatus},
-    "sector": {s: VALUE_LABELS[s][0] for s in SECTORS},
-    "need": {n: VALUE_LABELS[n][0] for n in NEEDS},
-    "sales_channel": {
-        "whatsapp": "WhatsApp",
-        "marketplace": "lokapasar daring",
-        "bazaar": "bazar",
-        "shop": "toko/warung",
-        "social_media": "media sosial",
-        "door_to_door": "keliling",
-    },
-}
-"""How an export and the template write each value: the Indonesian label (read back by ``choice``)."""
