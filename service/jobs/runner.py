@@ -20,12 +20,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from models.jobs import ERROR_LENGTH, Job, JobStatus
 from models.types import utcnow
 from service.db import make_engine
 from service.jobs.context import JobContext, JobError, JobSuperseded
+from service.jobs.files import purge_expired
 from service.jobs.registry import kind_named
 from service.settings import Settings
 
@@ -228,10 +229,6 @@ class JobRunner:
 
     def purge_expired_files(self) -> int:
         """Delete the uploads and reports past their ``expires_at`` (every minute, with the reconciliation)."""
-        from sqlmodel import Session
-
-        from service.jobs.files import purge_expired
-
         with Session(self.engine) as session:
             removed = purge_expired(session)
         if removed:

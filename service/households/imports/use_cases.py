@@ -303,7 +303,6 @@ def import_job(
             raise JobError(render(refused.key, refused.params, lang)) from None
         except (Forbidden, InvalidInput) as refused:
             raise JobError(refused.message) from None
-        assert scope.user_id is not None
         report_id = _store_report(
             session, owner_user_id=ctx.owner_user_id, job_id=ctx.job_id, outcome=outcome, lang=lang, filename=filename
         )
