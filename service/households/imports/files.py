@@ -153,7 +153,7 @@ def _open_csv(stream: IO[bytes], *, size: int) -> Table:
 
     def data() -> Iterator[tuple[int, list[object]]]:
         for line, cells in rows:
-            if not _blank(cells):
+            if any(cells):  # a CSV cell is a non-empty string or None (blank)
                 yield line, cells
 
     return Table(header, header_line, data(), fraction=lambda: min(1.0, lines.read / size) if size else 0.0)

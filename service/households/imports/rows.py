@@ -6,7 +6,6 @@ turned into its keyed hash and its mask there; what leaves is ``Row.nik_hash``/`
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,7 +147,7 @@ class Reader:
             if is_masked(nik):
                 masked, masked_input = nik, True
             else:
-                problems.extend(_nik_agrees(line, nik, household, self.layout))
+                problems.extend(_nik_agrees(line, nik, household, self.nik_title))
                 digest, masked = _digest(nik, nik_key), mask_nik(nik)
             nik = None  # the clear number goes no further than this function
         if household.get("pkh_status") is None:
@@ -175,13 +174,12 @@ class Reader:
 
 
 def _digest(nik: str, key: bytes) -> str:
-    return hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, nik.encode(), "sha256").hex()
 
 
-def _nik_agrees(line: int, nik: str, household: dict[str, Any], layout: Layout) -> list[Problem]:
+def _nik_agrees(line: int, nik: str, household: dict[str, Any], title: str) -> list[Problem]:
     """The NIK's district digits against the village code, its birth digits against the birth date and sex."""
     found: list[Problem] = []
-    title = layout.header_of("nik")
     village = household.get("village_code")
     if village:
         district = village.replace(".", "")[:6]

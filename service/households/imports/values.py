@@ -79,6 +79,8 @@ ALLOWED: Final[dict[str, str]] = {name: ", ".join(labels.values()) for name, lab
 
 
 def _text(raw: object) -> str | None:
+    if type(raw) is str:  # the common case (every CSV cell): no other check applies
+        return raw.strip() or None
     if raw is None:
         return None
     if isinstance(raw, Formula):
