@@ -3,6 +3,7 @@
 Importing this package registers every table on ``SQLModel.metadata``.
 """
 
+from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
 from models.jobs import Job, Upload
@@ -25,6 +26,7 @@ from models.users import AuditEvent, User
 __all__ = [
     "AuditEvent",
     "Business",
+    "Commitment",
     "Consent",
     "DataSubjectRequest",
     "Facilitator",
@@ -37,6 +39,8 @@ __all__ = [
     "Job",
     "KpmGroup",
     "Location",
+    "Meeting",
+    "MeetingAttendance",
     "Organization",
     "Partnership",
     "Program",
@@ -51,4 +55,5 @@ __all__ = [
     "Upload",
     "User",
     "Versioned",
+    "WorkItem",
 ]
