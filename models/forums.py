@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import Field as PydanticField
-from pydantic import model_validator
 from sqlmodel import Field, SQLModel
 
 from models.network import MemberRole
@@ -54,12 +53,6 @@ class CommitmentStatus(StrEnum):
     open = "open"
     done = "done"
     dropped = "dropped"
-
-
-def check_dates(first: date | None, last: date | None, *, first_name: str, last_name: str) -> None:
-    """Raise ``ValueError`` naming ``last_name`` when it comes before ``first_name``."""
-    if first is not None and last is not None and last < first:
-        raise ValueError(f"{last_name} ({last}) cannot be before {first_name} ({first})")
 
 
 # --- the forum (the table is models.network.Forum) ---------------------------------------------
@@ -110,11 +103,6 @@ class ForumMemberCreate(SQLModel):
     joined_on: date | None = None
     left_on: date | None = None
 
-    @model_validator(mode="after")
-    def _dates(self) -> ForumMemberCreate:
-        check_dates(self.joined_on, self.left_on, first_name="joined_on", last_name="left_on")
-        return self
-
 
 class ForumMemberUpdate(SQLModel):
     role: MemberRole | None = None
@@ -157,12 +145,6 @@ class WorkItemCreate(SQLModel):
     due_on: date | None = None
     status: WorkItemStatus = WorkItemStatus.planned
     note: Note | None = None
-
-    @model_validator(mode="after")
-    def _owner(self) -> WorkItemCreate:
-        if (self.owner_kind is None) != (self.owner_id is None):
-            raise ValueError("owner_kind and owner_id go together: send both or neither")
-        return self
 
 
 class WorkItemUpdate(SQLModel):
@@ -268,7 +250,7 @@ class CommitmentUpdate(SQLModel):
 
 
 class FollowUp(SQLModel):
-    on: date
+    at: datetime
     status: CommitmentStatus
     note: str | None
     by_user_id: int | None

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api import (
     catalog,
+    forums,
     groups,
     households,
     imports,
@@ -87,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people.router,
         network.router,
         jobs.router,
+        forums.router,
+        forums.meetings,
+        forums.commitments,
     ):
         api.include_router(router)
     app.include_router(system.health)
