@@ -39,6 +39,8 @@ from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
+from service.web.forum import manage as forum_manage
+from service.web.forum import meetings as forum_meetings
 from service.web.headers import add_security_headers
 from service.web.kit import STATIC_DIR
 
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referral_pages.router,
         forum_dashboard.router,
         forum_exports.router,
+        forum_manage.router,
+        forum_meetings.router,
         facilitator_network.router,
         map_pages.router,
     ):

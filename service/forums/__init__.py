@@ -28,11 +28,19 @@ from service.forums.meetings import (
     record_meeting_export,
     update_commitment,
 )
-from service.forums.overview import Choices, ForumOverview, forum_choices_for_forms, forum_overview, readable_forums
+from service.forums.overview import (
+    VILLAGE_CHOICES,
+    Choices,
+    ForumOverview,
+    forum_choices_for_forms,
+    forum_overview,
+    readable_forums,
+)
 from service.forums.plan import add_work_item, delete_work_item, list_work_items, update_work_item
 
 __all__ = [
     "DUE_WITHIN_DAYS",
+    "VILLAGE_CHOICES",
     "Choices",
     "DueCommitment",
     "ForumOverview",
