@@ -16,6 +16,36 @@ The background jobs deliver the emails (``delivery``); the text is written in th
 language when read.
 """
 
+from service.notifications.inbox import (
+    NotificationPublic,
+    list_notifications,
+    mark_all_read,
+    mark_read,
+    unread_count,
+    unread_count_of,
+)
 from service.notifications.notify import Params, notify
+from service.notifications.preferences import (
+    NotificationSettingsPublic,
+    NotificationSettingsWrite,
+    read_preferences,
+    save_preferences,
+)
+from service.notifications.whatsapp import wa_link, wa_number
 
-__all__ = ["Params", "notify"]
+__all__ = [
+    "NotificationPublic",
+    "NotificationSettingsPublic",
+    "NotificationSettingsWrite",
+    "Params",
+    "list_notifications",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "read_preferences",
+    "save_preferences",
+    "unread_count",
+    "unread_count_of",
+    "wa_link",
+    "wa_number",
+]

@@ -75,8 +75,8 @@ def notify(
         log.warning("notify %s: a NIK- or phone-shaped number in the params was masked", event)
     wants = queries.email_choices(session, user_ids)
     now = utcnow()
-    for user_id in sorted(user_ids):
-        notification = Notification(
+    added = [
+        Notification(
             user_id=user_id,
             event=event,
             text_key=text_key,
@@ -85,17 +85,18 @@ def notify(
             once_key=once_key,
             created_at=now,
         )
-        session.add(notification)
-        mode = wants.get(user_id)
-        if mode is None:
+        for user_id in sorted(user_ids)
+    ]
+    session.add_all(added)
+    if not any(n.user_id in wants for n in added):
+        return
+    session.flush()  # the notifications' ids, for their deliveries
+    for n in added:
+        mode = wants.get(n.user_id)
+        if mode is None or n.id is None:
             continue
-        session.flush([notification])
-        assert notification.id is not None
         session.add(
             NotificationDelivery(
-                notification_id=notification.id,
-                user_id=user_id,
-                digest=mode is EmailMode.daily,
-                next_attempt_at=now,
+                notification_id=n.id, user_id=n.user_id, digest=mode is EmailMode.daily, next_attempt_at=now
             )
         )
