@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
+from models.notifications import DeliveryStatus
 from service import notifications as svc
 from service.api.params import IdPath, Limit, Offset
 from service.core.paging import Page
@@ -60,6 +61,18 @@ def unread_count(session: SessionDep, scope: ScopeDep) -> Unread:
 def mark_all_read(request: Request, session: SessionDep, scope: ScopeDep) -> Marked:
     """Mark all your notifications read."""
     return Marked(marked=svc.mark_all_read(session, scope, request_id=request_id(request)))
+
+
+@router.get("/deliveries", response_model=Page[svc.DeliveryPublic])
+def list_deliveries(
+    session: SessionDep,
+    scope: ScopeDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    status: Annotated[DeliveryStatus | None, Query(description="Only deliveries in this status")] = None,
+) -> Page[svc.DeliveryPublic]:
+    """The record of email deliveries, newest first: sent, failed with the reason, pending (administrators)."""
+    return svc.list_deliveries(session, scope, status=status, limit=limit, offset=offset)
 
 
 @router.get("/settings", response_model=svc.NotificationSettingsPublic)

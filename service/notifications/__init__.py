@@ -31,13 +31,16 @@ from service.notifications.preferences import (
     read_preferences,
     save_preferences,
 )
+from service.notifications.records import DeliveryPublic, list_deliveries
 from service.notifications.whatsapp import wa_link, wa_number
 
 __all__ = [
+    "DeliveryPublic",
     "NotificationPublic",
     "NotificationSettingsPublic",
     "NotificationSettingsWrite",
     "Params",
+    "list_deliveries",
     "list_notifications",
     "mark_all_read",
     "mark_read",

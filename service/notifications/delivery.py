@@ -162,7 +162,8 @@ def send_due(
         out.sent += error is None
         out.failed += error is not None
         if error is not None:
-            log.warning("notification email %d not sent (attempt %d): %s", delivery_id, delivery.attempts, error)
+            # the server's answer may quote the address: it is kept on the delivery row, not logged
+            log.warning("notification email %d not sent (attempt %d)", delivery_id, delivery.attempts)
     return out
 
 
@@ -221,7 +222,7 @@ def send_digests(
         out.sent += error is None
         out.failed += error is not None
         if error is not None:
-            log.warning("digest email of %d items not sent: %s", len(ids), error)
+            log.warning("digest email of %d items not sent", len(ids))
     return out
 
 

@@ -686,6 +686,7 @@ TABLE: list[Row] = [
     # --- notifications: each caller's own (#13.7) --------------------------------------------------
     Row("GET", "/api/v1/notifications", signed_in(200), query={"unread": "true"}),
     Row("GET", "/api/v1/notifications/unread", signed_in(200)),
+    Row("GET", "/api/v1/notifications/deliveries", admins_only(200), query={"status": "failed"}),
     Row("POST", "/api/v1/notifications/read", signed_in(200)),
     Row("POST", "/api/v1/notifications/{notification_id}/read", signed_in(200)),
     Row("GET", "/api/v1/notifications/settings", signed_in(200)),

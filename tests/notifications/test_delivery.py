@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from models.notifications import DeliveryStatus, EmailMode, Notification, NotificationDelivery
+from models.users import Role
 from service.notifications import notify
 from service.notifications.delivery import retry_wait, send_digests, send_due
 from service.settings import Settings
 from tests.conftest import sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, user
 from tests.notifications.conftest import MailServer
 from tests.notifications.world import FAMILY_ADDRESS, FAMILY_NIK, build
 
@@ -37,6 +38,16 @@ def refer(client: TestClient, w: Any) -> dict[str, Any]:
     created = client.post("/api/v1/referrals", json={"household_id": w.family.id, "program_id": w.prog.id}, headers=fac)
     assert created.status_code == 201, created.text
     return dict(created.json())
+
+
+def client_get_deliveries(client: TestClient, session: Session, query: dict[str, str]) -> dict[str, Any]:
+    admin = user(session, Role.admin)
+    session.commit()
+    answer = client.get(
+        "/api/v1/notifications/deliveries", params=query, headers=sign_in(client, admin.username, PASSWORD)
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
 
 
 def no_personal_data(text: str) -> None:
@@ -109,6 +120,13 @@ def test_refusing_mail_server_marks_the_delivery_failed_and_it_is_retried_later(
     [d] = deliveries(bare_app)
     assert d.attempts == 2 and refusing_smtp_server.refused == 2
     assert d.next_attempt_at >= now + timedelta(minutes=2) + retry_wait(settings, 2) - timedelta(seconds=1)
+
+    # administrators see the record; nobody else does
+    record = client_get_deliveries(bare_client, bare_session, {"status": "failed"})
+    assert [(d["status"], d["attempts"]) for d in record["items"]] == [("failed", 2)]
+    assert "554" in record["items"][0]["last_error"]
+    staff = sign_in(bare_client, w.staff.username, PASSWORD)
+    assert bare_client.get("/api/v1/notifications/deliveries", headers=staff).status_code == 403
 
     # the server is back: the third try goes through
     working = mail_settings(bare_app, smtp_server.port, notify_max_attempts=3)
