@@ -8,6 +8,7 @@ from models.households import Business, Facilitator, FacilitatorVillage, Househo
 from models.idempotency import IdempotencyKey
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
+from models.notifications import Notification, NotificationDelivery, NotificationSettings
 from models.organizations import (
     HsdsExternalId,
     Location,
@@ -41,6 +42,9 @@ __all__ = [
     "Location",
     "Meeting",
     "MeetingAttendance",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "Organization",
     "Partnership",
     "Program",

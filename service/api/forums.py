@@ -30,7 +30,7 @@ from service import forums
 from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import IdPath, Limit, Offset
 from service.core.paging import Page
-from service.deps import ScopeDep, SessionDep, request_id
+from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 
 router = APIRouter(prefix="/forums", tags=["forums"])
 meetings = APIRouter(prefix="/meetings", tags=["forums"])
@@ -182,10 +182,18 @@ def list_meetings(
 
 @router.post("/{forum_id}/meetings", response_model=MeetingPublic, status_code=status.HTTP_201_CREATED)
 def create_meeting(
-    forum_id: IdPath, data: MeetingCreate, request: Request, session: SessionDep, scope: ScopeDep
+    forum_id: IdPath,
+    data: MeetingCreate,
+    request: Request,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
 ) -> MeetingPublic:
-    """Record a meeting with its attendance (members only) and commitments (organisers, admins)."""
-    return forums.create_meeting(session, scope, forum_id=forum_id, data=data, request_id=request_id(request))
+    """Record a meeting with its attendance (members only) and commitments (organisers, admins); a
+    meeting today or later is announced to the members' accounts (``forum.meeting_scheduled``)."""
+    return forums.create_meeting(
+        session, scope, forum_id=forum_id, data=data, today=settings.today(), request_id=request_id(request)
+    )
 
 
 @meetings.get("/{meeting_id}", response_model=MeetingPublic)

@@ -5,6 +5,7 @@ Who reaches what is in ``service.forums.access``. The names below are the domain
 """
 
 from service.forums.access import runs
+from service.forums.due import DUE_WITHIN_DAYS, DueCommitment, commitments_due
 from service.forums.forums import (
     add_member,
     create_forum,
@@ -16,10 +17,8 @@ from service.forums.forums import (
     update_member,
 )
 from service.forums.meetings import (
-    DUE_WITHIN_DAYS,
-    DueCommitment,
     add_commitment,
-    commitments_due,
+    commitments_followed_by,
     create_meeting,
     get_commitment,
     get_meeting,
@@ -28,6 +27,7 @@ from service.forums.meetings import (
     record_meeting_export,
     update_commitment,
 )
+from service.forums.notices import notify_commitments_due, tell_meeting_scheduled
 from service.forums.overview import (
     VILLAGE_CHOICES,
     Choices,
@@ -48,6 +48,7 @@ __all__ = [
     "add_member",
     "add_work_item",
     "commitments_due",
+    "commitments_followed_by",
     "create_forum",
     "create_meeting",
     "delete_work_item",
@@ -61,10 +62,12 @@ __all__ = [
     "list_members",
     "list_work_items",
     "may_run_meeting",
+    "notify_commitments_due",
     "organiser_choices",
     "readable_forums",
     "record_meeting_export",
     "runs",
+    "tell_meeting_scheduled",
     "update_commitment",
     "update_forum",
     "update_member",

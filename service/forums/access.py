@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from models.forums import Commitment, MemberKind
+from models.forums import MemberKind
 from models.network import Forum
 from models.users import Role
 from service.core.scope import Scope
@@ -45,8 +45,8 @@ def require_admin(scope: Scope, what: str) -> None:
         raise Forbidden(f"Only administrators {what}")
 
 
-def is_party(scope: Scope, c: Commitment) -> bool:
-    """Whether the caller speaks for the party that made commitment ``c``."""
-    if c.party_kind == MemberKind.organization:
-        return scope.role is Role.agency_staff and scope.organization_id == c.party_id
-    return scope.role is Role.facilitator and scope.facilitator_id == c.party_id
+def is_party(scope: Scope, kind: str, party_id: int) -> bool:
+    """Whether the caller speaks for the party (kind, id) that made a commitment."""
+    if kind == MemberKind.organization:
+        return scope.role is Role.agency_staff and scope.organization_id == party_id
+    return scope.role is Role.facilitator and scope.facilitator_id == party_id

@@ -1,10 +1,9 @@
 """A forum's meetings: who came, the minutes, and the commitments made, followed up until done or
-dropped; and which commitments fall due (``commitments_due``, for a periodic job)."""
+dropped (which fall due: ``service.forums.due``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -32,8 +31,7 @@ from service.core.scope import Scope
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.forums import queries
 from service.forums.access import forum_to_read, forum_to_run, is_party, runs
-
-DUE_WITHIN_DAYS = 7
+from service.forums.notices import tell_meeting_scheduled
 
 
 def _commitments_public(session: Session, rows: list[Commitment]) -> list[CommitmentPublic]:
@@ -104,12 +102,13 @@ def _new_commitment(meeting: MeetingRow, c: CommitmentCreate) -> Commitment:
 
 
 def create_meeting(
-    session: Session, scope: Scope, *, forum_id: int, data: MeetingCreate, request_id: str | None
+    session: Session, scope: Scope, *, forum_id: int, data: MeetingCreate, today: date, request_id: str | None
 ) -> MeetingPublic:
     """Record a meeting (or schedule one) with its attendance and commitments (organisers, admins).
 
     Only the forum's members on the meeting's day can attend (422 naming ``attendance[i]``); a
     commitment's party and programme must be ones the caller sees, its village a known region.
+    A meeting on ``today`` or later is announced to the members (``forum.meeting_scheduled``).
     """
     forum = forum_to_run(session, scope, forum_id, "record meetings")
     members = queries.members_on(session, forum_id, data.held_on)
@@ -147,6 +146,7 @@ def create_meeting(
         request_id=request_id,
         detail={"attendance": len(seen), "commitments": len(data.commitments)},
     )
+    tell_meeting_scheduled(session, meeting, forum_name=forum.name, today=today)
     session.commit()
     return _meeting_public(session, meeting, forum.name)
 
@@ -191,6 +191,14 @@ def get_meeting(session: Session, scope: Scope, meeting_id: int) -> MeetingPubli
 def may_run_meeting(session: Session, scope: Scope, meeting: MeetingPublic) -> bool:
     """Whether the caller runs the meeting's forum (adds commitments, changes any)."""
     return runs(scope, forum_to_read(session, scope, meeting.forum_id))
+
+
+def commitments_followed_by(session: Session, scope: Scope, meeting: MeetingPublic) -> set[int]:
+    """The ids of the meeting's commitments the caller may follow up: all of them for whoever runs
+    the forum, else those their organisation (or they, a facilitator) made."""
+    if may_run_meeting(session, scope, meeting):
+        return {c.id for c in meeting.commitments}
+    return {c.id for c in meeting.commitments if is_party(scope, c.party_kind.value, c.party_id)}
 
 
 def record_meeting_export(
@@ -241,7 +249,7 @@ def update_commitment(
     """
     c = _commitment(session, scope, commitment_id)
     forum = forum_to_read(session, scope, c.forum_id)
-    if not (runs(scope, forum) or is_party(scope, c)):
+    if not (runs(scope, forum) or is_party(scope, c.party_kind.value, c.party_id)):
         raise Forbidden("Only the forum's organisers, administrators and the party that made it follow a commitment up")
     if data.version is not None:
         require_version(c, data.version, what="Commitment")
@@ -269,42 +277,3 @@ def update_commitment(
     )
     session.commit()
     return _commitments_public(session, [c])[0]
-
-
-# --- due commitments (for a periodic job) -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DueCommitment:
-    """An open commitment due within ``DUE_WITHIN_DAYS`` days (``overdue``: its day has passed)."""
-
-    commitment_id: int
-    forum_id: int
-    meeting_id: int
-    party_kind: str
-    party_id: int
-    due_on: date
-    overdue: bool
-    text: str
-
-
-def commitments_due(session: Session, today: date, *, within_days: int = DUE_WITHIN_DAYS) -> list[DueCommitment]:
-    """Open commitments due in the next ``within_days`` days or overdue on ``today``, soonest first.
-
-    A query only: the job that tells the parties (once per commitment and state) is the caller's.
-    """
-    rows = queries.open_commitments_due_by(session, today + timedelta(days=within_days))
-    return [
-        DueCommitment(
-            commitment_id=c.id or 0,
-            forum_id=c.forum_id,
-            meeting_id=c.meeting_id,
-            party_kind=c.party_kind.value,
-            party_id=c.party_id,
-            due_on=c.due_on,
-            overdue=c.due_on < today,
-            text=c.text,
-        )
-        for c in rows
-        if c.due_on is not None
-    ]

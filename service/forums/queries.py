@@ -56,6 +56,13 @@ def forums_readable(session: Session, scope: Scope) -> list[Forum]:
     return list(session.exec(select(Forum).where(readable(scope)).order_by(Forum.name)).all())
 
 
+def forum_names(session: Session, forum_ids: Iterable[int]) -> dict[int, str]:
+    wanted = list(forum_ids)
+    if not wanted:
+        return {}
+    return {int(i or 0): n for i, n in session.exec(select(Forum.id, Forum.name).where(col(Forum.id).in_(wanted)))}
+
+
 def forum_named(session: Session, name: str) -> Forum | None:
     return session.exec(select(Forum).where(sa.func.lower(Forum.name) == name.lower())).first()
 

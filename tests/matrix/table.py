@@ -765,6 +765,19 @@ TABLE: list[Row] = [
     Row("GET", "/api/v1/jobs", signed_in(200)),
     Row("GET", "/api/v1/jobs/{job_id}", signed_in(200)),
     Row("POST", "/api/v1/jobs/{job_id}/retry", signed_in(202)),
+    # --- notifications: each caller's own (#13.7) --------------------------------------------------
+    Row("GET", "/api/v1/notifications", signed_in(200), query={"unread": "true"}),
+    Row("GET", "/api/v1/notifications/unread", signed_in(200)),
+    Row("GET", "/api/v1/notifications/deliveries", admins_only(200), query={"status": "failed"}),
+    Row("POST", "/api/v1/notifications/read", signed_in(200)),
+    Row("POST", "/api/v1/notifications/{notification_id}/read", signed_in(200)),
+    Row("GET", "/api/v1/notifications/settings", signed_in(200)),
+    Row(
+        "PUT",
+        "/api/v1/notifications/settings",
+        signed_in(200),
+        body={"email": "matriks@example.org", "email_enabled": True, "email_mode": "daily"},
+    ),
     # --- the caseload import ---------------------------------------------------------------------
     Row(
         "POST",
@@ -808,6 +821,16 @@ TABLE: list[Row] = [
     Row("GET", "/about", everyone(200)),
     Row("GET", "/akun/sandi", page(200)),
     Row("POST", "/akun/sandi", page(303), form=own_password_form),
+    Row("GET", "/pemberitahuan", page(200)),
+    Row("POST", "/pemberitahuan/baca-semua", page(303), form=[]),
+    Row("POST", "/pemberitahuan/{notification_id}/buka", page(303), form=[]),
+    Row("GET", "/pemberitahuan/pengaturan", page(200)),
+    Row(
+        "POST",
+        "/pemberitahuan/pengaturan",
+        page(303),
+        form=[("email", "matriks@example.org"), ("email_enabled", "ya"), ("email_mode", "daily")],
+    ),
     # --- the administrators' pages (#12.5): every other role gets 403 -------------------------------
     Row("GET", "/admin/akun", page(403, admin=200), query={"role": "forum_organizer"}),
     Row("GET", "/admin/akun/baru", page(403, admin=200)),
@@ -1107,9 +1130,9 @@ TABLE: list[Row] = [
         page(303, facilitator=404, agency=404),
         form=[("held_on", "2026-12-01"), ("place", "Balai matriks"), ("minutes", "Notulen halaman matriks")],
     ),
-    Row("GET", "/forum/rapat/{meeting_id}", page(200, facilitator=404, agency=404)),
-    Row("GET", "/forum/rapat/{meeting_id}/cetak", page(200, facilitator=404, agency=404)),
-    Row("GET", "/forum/rapat/{meeting_id}/ekspor.xlsx", page(200, facilitator=404, agency=404)),
+    Row("GET", "/forum/rapat/{meeting_id}", page(200)),  # members read their forum's meetings
+    Row("GET", "/forum/rapat/{meeting_id}/cetak", page(200)),  # members read their forum's meetings
+    Row("GET", "/forum/rapat/{meeting_id}/ekspor.xlsx", page(200)),  # members read their forum's meetings
     Row(
         "POST",
         "/forum/rapat/{meeting_id}/komitmen",
@@ -1122,7 +1145,8 @@ TABLE: list[Row] = [
     Row(
         "POST",
         "/forum/komitmen/{commitment_id}",
-        page(303, facilitator=404, agency=404),
+        page(303, facilitator=403),  # Dinas Sosial's own commitment: its staff follow it up
+        cross={"facilitator": 404},
         form=[("status", "done"), ("note", "selesai")],
     ),
     # --- maps (page cookie or bearer token) -------------------------------------------------------

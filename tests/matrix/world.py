@@ -29,6 +29,7 @@ from models.forums import Commitment, Meeting, MeetingAttendance, MemberKind, Wo
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum
+from models.notifications import Notification
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
@@ -156,6 +157,13 @@ OWN: dict[str, str | dict[str, str]] = {
     "meeting_id": "meeting.bandung",  # a meeting of the Bandung forum, Dinas Sosial and the KJ facilitator present
     "commitment_id": "commitment.bandung",  # Dinas Sosial Kota Bandung's commitment at that meeting
     "item_id": "workitem.bandung",  # an item of the Bandung forum's work plan
+    # each caller's own notification
+    "notification_id": {
+        "*": "notification.facilitator",
+        "admin": "notification.admin",
+        "agency": "notification.agency",
+        "organiser": "notification.organiser",
+    },
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -178,6 +186,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "meeting_id": "meeting.jaktim",  # the Jakarta Timur forum's
     "commitment_id": "commitment.jaktim",
     "item_id": "workitem.jaktim",
+    "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
 
@@ -227,6 +236,16 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
         _import_of(session, users[username].id, refused, secret_key)
     _forum_work(session, OWN_REGION, dinsos.id, own.facilitator_id)
     _forum_work(session, FOREIGN_REGION, sudinsos.id, jaktim.facilitator_id)
+    for username in (*USERNAMES.values(), "pendamping.jaktim"):
+        session.add(
+            Notification(
+                user_id=users[username].id,
+                event="matrix.test",
+                text_key="notice.referral.created",
+                params={"program": "Program Matriks", "referral": 1},
+                url="/rujukan",
+            )
+        )
     session.commit()
 
 
@@ -379,6 +398,10 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
+    notices = {n.user_id: n.id for n in session.exec(select(Notification).where(Notification.event == "matrix.test"))}
+    for role, username in USERNAMES.items():
+        ids[f"notification.{role}"] = notices[users[username].id]
+    ids["notification.jaktim"] = notices[users["pendamping.jaktim"].id]
     for name, username in (("kj", "pendamping.kebonjayanti"), ("jaktim", "pendamping.jaktim")):
         owner = users[username].id
         ids[f"import.{name}"] = _one(session, select(Job.id).where(Job.kind == IMPORT_KIND, Job.owner_user_id == owner))

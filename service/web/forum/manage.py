@@ -19,16 +19,18 @@ from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound, ServiceError
 from service.settings import Settings
 from service.web.forum.words import GATE, BadForm, day, labels, party, refusal, text
-from service.web.kit import Viewer, error_page, form_csrf_ok, render, viewer_for, whole_number
+from service.web.kit import Gate, Viewer, error_page, form_csrf_ok, render, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 
 Field = Annotated[str, Form()]
 
 
-def form_viewer(request: Request, session: SessionDep, settings: Settings, csrf: str, back: str) -> Viewer | Response:
+def form_viewer(
+    request: Request, session: SessionDep, settings: Settings, csrf: str, back: str, *, gate: Gate = GATE
+) -> Viewer | Response:
     """The viewer of a form post, whose CSRF field must match the session (403 page if not)."""
-    viewer = viewer_for(request, session, settings, GATE, back=back)
+    viewer = viewer_for(request, session, settings, gate, back=back)
     if isinstance(viewer, Response):
         return viewer
     if not form_csrf_ok(request, settings, csrf):

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from models.forums import CommitmentCreate, CommitmentUpdate, MeetingCreate, MeetingPublic
+from models.users import Role
 from service import forums
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound, ServiceError
@@ -21,10 +22,13 @@ from service.settings import Settings
 from service.web.forum.manage import Field, form_viewer, not_found
 from service.web.forum.meeting_sheet import meeting_xlsx
 from service.web.forum.words import GATE, BadForm, day, labels, party, refusal, text
-from service.web.kit import Viewer, render, viewer_for, whole_number
+from service.web.kit import Gate, Viewer, render, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 
+# The meeting's own pages are also read by the forum's members (a forum they are not in: 404), who
+# follow up the commitments they made; recording meetings and commitments stays with GATE.
+MEMBERS_GATE = Gate(roles=(Role.forum_organizer, Role.admin, Role.facilitator, Role.agency_staff))
 COMMITMENT_ROWS = 3  # blank commitment rows on the new meeting form
 COMMITMENT_FIELDS = ("party", "text", "due_on", "program", "need", "sector", "village")
 
@@ -125,7 +129,12 @@ async def meeting_create(forum_id: str, request: Request, session: SessionDep, s
         if body["held_on"] is None:
             raise BadForm("held_on")
         meeting = forums.create_meeting(
-            session, viewer.scope, forum_id=fid, data=MeetingCreate.model_validate(body), request_id=request_id(request)
+            session,
+            viewer.scope,
+            forum_id=fid,
+            data=MeetingCreate.model_validate(body),
+            today=settings.today(),
+            request_id=request_id(request),
         )
     except (BadForm, ValidationError, ServiceError) as exc:
         session.rollback()
@@ -164,6 +173,7 @@ def _meeting_page(
     context = {
         "m": meeting,
         "runs": runs,
+        "follows": forums.commitments_followed_by(session, viewer.scope, meeting),
         "error": error,
         "where": where,
         **(_choices_context(session, viewer, meeting.forum_id) if runs else labels(viewer.t)),
@@ -174,7 +184,7 @@ def _meeting_page(
 @router.get("/forum/rapat/{meeting_id}", response_class=HTMLResponse)
 def meeting_page(meeting_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """One meeting: minutes, who came, the commitments and their follow-ups."""
-    viewer = viewer_for(request, session, settings, GATE, back=request.url.path)
+    viewer = viewer_for(request, session, settings, MEMBERS_GATE, back=request.url.path)
     if isinstance(viewer, Response):
         return viewer
     meeting = _meeting(session, viewer, meeting_id)
@@ -186,7 +196,7 @@ def meeting_page(meeting_id: str, request: Request, session: SessionDep, setting
 @router.get("/forum/rapat/{meeting_id}/cetak", response_class=HTMLResponse)
 def meeting_print(meeting_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The meeting on A4 paper: minutes, attendance with a signature column, commitments."""
-    viewer = viewer_for(request, session, settings, GATE, back=request.url.path)
+    viewer = viewer_for(request, session, settings, MEMBERS_GATE, back=request.url.path)
     if isinstance(viewer, Response):
         return viewer
     meeting = _meeting(session, viewer, meeting_id)
@@ -202,7 +212,7 @@ def meeting_print(meeting_id: str, request: Request, session: SessionDep, settin
 @router.get("/forum/rapat/{meeting_id}/ekspor.xlsx")
 def meeting_export(meeting_id: str, request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The meeting as a workbook: the meeting, attendance and commitments sheets."""
-    viewer = viewer_for(request, session, settings, GATE, back=request.url.path)
+    viewer = viewer_for(request, session, settings, MEMBERS_GATE, back=request.url.path)
     if isinstance(viewer, Response):
         return viewer
     meeting = _meeting(session, viewer, meeting_id)
@@ -279,7 +289,7 @@ def commitment_update(
     version: Field = "",
 ) -> Response:
     """Follow a commitment up: a new status and a note; back to its meeting."""
-    viewer = form_viewer(request, session, settings, csrf, "/forum/kelola")
+    viewer = form_viewer(request, session, settings, csrf, "/forum/kelola", gate=MEMBERS_GATE)
     if isinstance(viewer, Response):
         return viewer
     cid = whole_number(commitment_id)
