@@ -228,3 +228,13 @@ def test_pages_in_english(client: TestClient, session: Session) -> None:
     where = record_sewing_meeting(client, w)
     shown = text_of(client.get(where + "?lang=en").text)
     assert "Commitments" in shown and "Open" in shown and "Treasurer" in shown
+
+
+def test_pages_stay_small_for_a_phone(client: TestClient, session: Session) -> None:
+    w = ids(session)
+    sign_in(client, ORGANISER)
+    where = record_sewing_meeting(client, w)
+    for path in (f"/forum/kelola/{w['forum']}", f"/forum/kelola/{w['forum']}/rapat/baru", where, f"{where}/cetak"):
+        page = client.get(path)
+        assert page.status_code == 200 and len(page.content) < 200_000, (path, len(page.content))
+        assert 'name="viewport"' in page.text
