@@ -7,7 +7,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from models.forums import ForumCreate, ForumDetail, ForumMemberCreate, ForumMemberPublic, ForumMemberUpdate, MemberKind
+from models.forums import (
+    ForumCreate,
+    ForumDetail,
+    ForumMemberCreate,
+    ForumMemberPublic,
+    ForumMemberUpdate,
+    MemberKind,
+)
 from models.network import Forum, ForumMember, PartyKind
 from models.organizations import Organization
 from models.users import Role
