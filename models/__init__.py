@@ -3,10 +3,12 @@
 Importing this package registers every table on ``SQLModel.metadata``.
 """
 
+from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
+from models.notifications import Notification, NotificationDelivery, NotificationSettings
 from models.organizations import (
     HsdsExternalId,
     Location,
@@ -25,6 +27,7 @@ from models.users import AuditEvent, User
 __all__ = [
     "AuditEvent",
     "Business",
+    "Commitment",
     "Consent",
     "DataSubjectRequest",
     "Facilitator",
@@ -37,6 +40,11 @@ __all__ = [
     "Job",
     "KpmGroup",
     "Location",
+    "Meeting",
+    "MeetingAttendance",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "Organization",
     "Partnership",
     "Program",
@@ -51,4 +59,5 @@ __all__ = [
     "Upload",
     "User",
     "Versioned",
+    "WorkItem",
 ]

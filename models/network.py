@@ -61,11 +61,33 @@ class Forum(ForumBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+class MemberRole(StrEnum):
+    """A member's place in the forum's structure."""
+
+    chair = "chair"
+    secretary = "secretary"
+    treasurer = "treasurer"
+    member = "member"
+
+
 class ForumMember(Timestamped, table=True):
+    """An organisation or facilitator in a forum, with its role and the dates it joined and left."""
+
+    __table_args__ = (
+        sa.CheckConstraint("left_on IS NULL OR joined_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
+    )
+
     forum_id: int = Field(foreign_key="forum.id", primary_key=True, ondelete="CASCADE")
     member_kind: PartyKind = enum_column(PartyKind, primary_key=True, name="forummember_kind")
     member_id: int = Field(primary_key=True)
     joined_on: date | None = None
+    role: MemberRole = enum_column(
+        MemberRole,
+        name="forummember_role",
+        default=MemberRole.member,
+        sa_column_kwargs={"server_default": MemberRole.member.value},
+    )
+    left_on: date | None = None
 
 
 class ForumPublic(ForumBase):

@@ -12,12 +12,14 @@ from fastapi.staticfiles import StaticFiles
 
 from service.api import (
     catalog,
+    forums,
     groups,
     households,
     imports,
     jobs,
     matching,
     network,
+    notifications,
     people,
     privacy,
     referrals,
@@ -29,7 +31,7 @@ from service.core.logs import install_log_filters
 from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import account, admin, agency, home
+from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
@@ -38,6 +40,8 @@ from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
+from service.web.forum import manage as forum_manage
+from service.web.forum import meetings as forum_meetings
 from service.web.headers import add_security_headers
 from service.web.kit import STATIC_DIR
 
@@ -87,6 +91,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people.router,
         network.router,
         jobs.router,
+        forums.router,
+        forums.meetings,
+        forums.commitments,
+        notifications.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
@@ -95,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (
         home.router,
         account.router,
+        notices.router,
         admin.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either
@@ -105,6 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referral_pages.router,
         forum_dashboard.router,
         forum_exports.router,
+        forum_manage.router,
+        forum_meetings.router,
         facilitator_network.router,
         map_pages.router,
     ):

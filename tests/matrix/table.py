@@ -653,6 +653,88 @@ TABLE: list[Row] = [
         body={"to_facilitator_id": "{to_facilitator_id}"},
         ids={"to_facilitator_id": "facilitator.jaktim"},
     ),
+    # --- the forums kept by their users (API) ---------------------------------------------------------
+    # Admins: every forum; the organiser: their own (another forum: 404); facilitators and agency staff
+    # read the forums they belong to (the KJ facilitator and Dinas Sosial Bandung are members of the
+    # Bandung forum) and change nothing but their own commitments (403; another forum: 404).
+    Row("GET", "/api/v1/forums", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/forums",
+        admins_only(201),
+        body={"name": "Forum Matriks", "region_code": "32.73.16", "description": "dibentuk oleh matriks"},
+    ),
+    Row("GET", "/api/v1/forums/{forum_id}", signed_in(200), hides=("forum_id",)),
+    Row(
+        "PATCH",
+        "/api/v1/forums/{forum_id}",
+        signed_in(200, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"version": "{version:forum:forum_id}", "description": "diubah oleh matriks"},
+    ),
+    Row("GET", "/api/v1/forums/{forum_id}/members", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/forums/{forum_id}/members",
+        signed_in(201, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"member_kind": "organization", "member_id": "{organization_id}", "role": "member", "joined_on": None},
+        ids={"organization_id": "organization.empty_own"},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/forums/{forum_id}/members/{member_kind}/{member_id}",
+        signed_in(200, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"role": "secretary"},
+        ids={"member_kind": "organization", "member_id": "organization.dinsos"},
+        foreign_ids={"member_id": "organization.jaktim"},
+    ),
+    Row("GET", "/api/v1/forums/{forum_id}/plan", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/forums/{forum_id}/plan",
+        signed_in(201, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"title": "Rencana matriks", "due_on": "2027-01-31"},
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/forums/{forum_id}/plan/{item_id}",
+        signed_in(200, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"version": "{version:workitem:item_id}", "status": "done"},
+    ),
+    Row(
+        "DELETE",
+        "/api/v1/forums/{forum_id}/plan/{item_id}",
+        signed_in(204, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+    ),
+    Row("GET", "/api/v1/forums/{forum_id}/meetings", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/forums/{forum_id}/meetings",
+        signed_in(201, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"held_on": "2026-12-01", "place": "Balai matriks", "attendance": [], "commitments": []},
+    ),
+    Row("GET", "/api/v1/meetings/{meeting_id}", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/meetings/{meeting_id}/commitments",
+        signed_in(201, facilitator=403, agency=403),
+        cross={"facilitator": 404, "agency": 404},
+        body={"party_kind": "organization", "party_id": "{organization_id}", "text": "Komitmen matriks baru"},
+    ),
+    Row("GET", "/api/v1/commitments/{commitment_id}", signed_in(200)),
+    Row(
+        "PATCH",
+        "/api/v1/commitments/{commitment_id}",
+        signed_in(200, facilitator=403),  # Dinas Sosial's own commitment: its staff follow it up
+        cross={"facilitator": 404},
+        body={"status": "done", "note": "selesai menurut matriks"},
+    ),
     # --- the network ------------------------------------------------------------------------------
     Row("GET", "/api/v1/network/graph", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/metrics", signed_in(200), query={"region": "{region}"}),
@@ -683,6 +765,19 @@ TABLE: list[Row] = [
     Row("GET", "/api/v1/jobs", signed_in(200)),
     Row("GET", "/api/v1/jobs/{job_id}", signed_in(200)),
     Row("POST", "/api/v1/jobs/{job_id}/retry", signed_in(202)),
+    # --- notifications: each caller's own (#13.7) --------------------------------------------------
+    Row("GET", "/api/v1/notifications", signed_in(200), query={"unread": "true"}),
+    Row("GET", "/api/v1/notifications/unread", signed_in(200)),
+    Row("GET", "/api/v1/notifications/deliveries", admins_only(200), query={"status": "failed"}),
+    Row("POST", "/api/v1/notifications/read", signed_in(200)),
+    Row("POST", "/api/v1/notifications/{notification_id}/read", signed_in(200)),
+    Row("GET", "/api/v1/notifications/settings", signed_in(200)),
+    Row(
+        "PUT",
+        "/api/v1/notifications/settings",
+        signed_in(200),
+        body={"email": "matriks@example.org", "email_enabled": True, "email_mode": "daily"},
+    ),
     # --- the caseload import ---------------------------------------------------------------------
     Row(
         "POST",
@@ -726,6 +821,16 @@ TABLE: list[Row] = [
     Row("GET", "/about", everyone(200)),
     Row("GET", "/akun/sandi", page(200)),
     Row("POST", "/akun/sandi", page(303), form=own_password_form),
+    Row("GET", "/pemberitahuan", page(200)),
+    Row("POST", "/pemberitahuan/baca-semua", page(303), form=[]),
+    Row("POST", "/pemberitahuan/{notification_id}/buka", page(303), form=[]),
+    Row("GET", "/pemberitahuan/pengaturan", page(200)),
+    Row(
+        "POST",
+        "/pemberitahuan/pengaturan",
+        page(303),
+        form=[("email", "matriks@example.org"), ("email_enabled", "ya"), ("email_mode", "daily")],
+    ),
     # --- the administrators' pages (#12.5): every other role gets 403 -------------------------------
     Row("GET", "/admin/akun", page(403, admin=200), query={"role": "forum_organizer"}),
     Row("GET", "/admin/akun/baru", page(403, admin=200)),
@@ -976,6 +1081,74 @@ TABLE: list[Row] = [
     ),
     Row("GET", "/forum/ekspor.csv", page(200, facilitator=404, agency=404), query={"region": "{region}"}),
     Row("GET", "/forum/ekspor.xlsx", page(200, facilitator=404, agency=404), query={"region": "{region}"}),
+    # --- the forum's own pages (organisers and admins; others: 404) -------------------------------------
+    Row("GET", "/forum/kelola", page(200, facilitator=404, agency=404)),
+    Row(
+        "POST",
+        "/forum/kelola",
+        page(403, admin=303, facilitator=404, agency=404),
+        form=[("name", "Forum Matriks Halaman"), ("region_code", "32.73.16")],
+        why="organisers see the list, but only admins start a forum (the page says so with 403)",
+    ),
+    Row("GET", "/forum/kelola/{forum_id}", page(200, facilitator=404, agency=404), hides=("forum_id",)),
+    Row(
+        "POST",
+        "/forum/kelola/{forum_id}/anggota",
+        page(303, facilitator=404, agency=404),
+        form=lambda served, params, role: [
+            ("member", f"organization:{params['organization_id']}"),
+            ("role", "member"),
+            ("joined_on", ""),
+        ],
+        ids={"organization_id": "organization.empty_own"},
+    ),
+    Row(
+        "POST",
+        "/forum/kelola/{forum_id}/anggota/ubah",
+        page(303, facilitator=404, agency=404),
+        form=lambda served, params, role: [
+            ("member", f"organization:{params['organization_id']}"),
+            ("role", "secretary"),
+        ],
+    ),
+    Row(
+        "POST",
+        "/forum/kelola/{forum_id}/rencana",
+        page(303, facilitator=404, agency=404),
+        form=[("title", "Rencana halaman matriks"), ("status", "planned")],
+    ),
+    Row(
+        "POST",
+        "/forum/kelola/{forum_id}/rencana/{item_id}",
+        page(303, facilitator=404, agency=404),
+        form=[("status", "in_progress"), ("version", "{version:workitem:item_id}")],
+    ),
+    Row("GET", "/forum/kelola/{forum_id}/rapat/baru", page(200, facilitator=404, agency=404)),
+    Row(
+        "POST",
+        "/forum/kelola/{forum_id}/rapat/baru",
+        page(303, facilitator=404, agency=404),
+        form=[("held_on", "2026-12-01"), ("place", "Balai matriks"), ("minutes", "Notulen halaman matriks")],
+    ),
+    Row("GET", "/forum/rapat/{meeting_id}", page(200)),  # members read their forum's meetings
+    Row("GET", "/forum/rapat/{meeting_id}/cetak", page(200)),  # members read their forum's meetings
+    Row("GET", "/forum/rapat/{meeting_id}/ekspor.xlsx", page(200)),  # members read their forum's meetings
+    Row(
+        "POST",
+        "/forum/rapat/{meeting_id}/komitmen",
+        page(303, facilitator=404, agency=404),
+        form=lambda served, params, role: [
+            ("party", f"organization:{params['organization_id']}"),
+            ("text", "Komitmen halaman matriks"),
+        ],
+    ),
+    Row(
+        "POST",
+        "/forum/komitmen/{commitment_id}",
+        page(303, facilitator=403),  # Dinas Sosial's own commitment: its staff follow it up
+        cross={"facilitator": 404},
+        form=[("status", "done"), ("note", "selesai")],
+    ),
     # --- maps (page cookie or bearer token) -------------------------------------------------------
     Row("GET", "/maps/stakeholders", signed_in(200), query={"region": "{region}", "tiles": "false"}),
     Row(

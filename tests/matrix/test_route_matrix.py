@@ -45,6 +45,10 @@ TENANT_PARAMS = frozenset(
         "group_id",
         "job_id",
         "upload_id",
+        "meeting_id",
+        "commitment_id",
+        "item_id",
+        "notification_id",
         "region",
     }
 )

@@ -25,9 +25,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from models.forums import Commitment, Meeting, MeetingAttendance, MemberKind, WorkItem
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum
+from models.notifications import Notification
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
@@ -152,6 +154,16 @@ OWN: dict[str, str | dict[str, str]] = {
     "village_code": "village.kj",  # the village that group meets in
     "job_id": {"*": "job.facilitator", "agency": "job.agency", "organiser": "job.organiser"},
     "upload_id": "upload.kj",  # a caseload file the Kebon Jayanti facilitator uploaded (not yet imported)
+    "meeting_id": "meeting.bandung",  # a meeting of the Bandung forum, Dinas Sosial and the KJ facilitator present
+    "commitment_id": "commitment.bandung",  # Dinas Sosial Kota Bandung's commitment at that meeting
+    "item_id": "workitem.bandung",  # an item of the Bandung forum's work plan
+    # each caller's own notification
+    "notification_id": {
+        "*": "notification.facilitator",
+        "admin": "notification.admin",
+        "agency": "notification.agency",
+        "organiser": "notification.organiser",
+    },
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -171,6 +183,10 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "village_code": "village.jaktim",
     "job_id": "job.jaktim",  # the Jakarta Timur facilitator's job
     "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
+    "meeting_id": "meeting.jaktim",  # the Jakarta Timur forum's
+    "commitment_id": "commitment.jaktim",
+    "item_id": "workitem.jaktim",
+    "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
 
@@ -218,7 +234,40 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
         )
     for username, refused in (("pendamping.kebonjayanti", own), ("pendamping.jaktim", jaktim)):
         _import_of(session, users[username].id, refused, secret_key)
+    _forum_work(session, OWN_REGION, dinsos.id, own.facilitator_id)
+    _forum_work(session, FOREIGN_REGION, sudinsos.id, jaktim.facilitator_id)
+    for username in (*USERNAMES.values(), "pendamping.jaktim"):
+        session.add(
+            Notification(
+                user_id=users[username].id,
+                event="matrix.test",
+                text_key="notice.referral.created",
+                params={"program": "Program Matriks", "referral": 1},
+                url="/rujukan",
+            )
+        )
     session.commit()
+
+
+def _forum_work(session: Session, region: str, organization_id: Any, facilitator_id: Any) -> None:
+    """The forum of ``region``: a work plan item, and a meeting the organisation and the facilitator
+    (both members) attended where the organisation made a commitment."""
+    forum = _one(session, select(Forum).where(Forum.region_code == region))
+    session.add(WorkItem(forum_id=forum.id, title=f"Rencana Matriks {region}"))
+    meeting = Meeting(forum_id=forum.id, held_on=utcnow().date(), place="Balai Matriks", minutes="Notulen matriks")
+    session.add(meeting)
+    session.flush()
+    for kind, member in ((MemberKind.organization, organization_id), (MemberKind.facilitator, facilitator_id)):
+        session.add(MeetingAttendance(meeting_id=meeting.id, member_kind=kind, member_id=member))
+    session.add(
+        Commitment(
+            meeting_id=meeting.id,
+            forum_id=forum.id,
+            party_kind=MemberKind.organization,
+            party_id=organization_id,
+            text=f"Komitmen matriks {region}",
+        )
+    )
 
 
 def _import_of(session: Session, owner_user_id: int, refused: Household, secret_key: str) -> None:
@@ -339,11 +388,20 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         )
     forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
     ids["forum.bandung"], ids["forum.jaktim"] = forums[OWN_REGION].id, forums[FOREIGN_REGION].id
+    for name, region in (("bandung", OWN_REGION), ("jaktim", FOREIGN_REGION)):
+        forum_id = forums[region].id
+        ids[f"meeting.{name}"] = _one(session, select(Meeting.id).where(Meeting.forum_id == forum_id))
+        ids[f"commitment.{name}"] = _one(session, select(Commitment.id).where(Commitment.forum_id == forum_id))
+        ids[f"workitem.{name}"] = _one(session, select(WorkItem.id).where(WorkItem.forum_id == forum_id))
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
+    notices = {n.user_id: n.id for n in session.exec(select(Notification).where(Notification.event == "matrix.test"))}
+    for role, username in USERNAMES.items():
+        ids[f"notification.{role}"] = notices[users[username].id]
+    ids["notification.jaktim"] = notices[users["pendamping.jaktim"].id]
     for name, username in (("kj", "pendamping.kebonjayanti"), ("jaktim", "pendamping.jaktim")):
         owner = users[username].id
         ids[f"import.{name}"] = _one(session, select(Job.id).where(Job.kind == IMPORT_KIND, Job.owner_user_id == owner))
@@ -371,6 +429,8 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         (Facilitator, "facilitator"),
         (Referral, "referral"),
         (KpmGroup, "group"),
+        (Forum, "forum"),
+        (WorkItem, "workitem"),
     ):
         for row_id, version in session.exec(select(model.id, model.version)).all():  # type: ignore[attr-defined]
             versions[(name, row_id)] = version
