@@ -18,6 +18,7 @@ from service.api import (
     jobs,
     matching,
     network,
+    partnerships,
     people,
     privacy,
     referrals,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy.router,
         people.router,
         network.router,
+        partnerships.router,
         jobs.router,
     ):
         api.include_router(router)
