@@ -22,6 +22,7 @@ NAMED: dict[PartyKind, Any] = {
     PartyKind.facilitator: Facilitator,
     PartyKind.forum: Forum,
 }
+NEWEST = (col(Partnership.created_at).desc(), col(Partnership.id).desc())
 COUNTING = (PartnershipStatus.confirmed, PartnershipStatus.ended)  # ties that were (or are) agreed
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
 from models.network import (
@@ -26,6 +27,7 @@ from models.network import (
     PartyKind,
 )
 from models.types import utcnow
+from models.users import Role
 from service.core.audit import record_event
 from service.core.paging import Page, paginate
 from service.core.records import StaleVersion
@@ -37,8 +39,8 @@ from service.partnerships.rules import ANSWERS, MOVES_FROM, acts_for, own_party
 ENTITY = "partnership"
 
 
-def _where(scope: Scope) -> object:
-    region = scope.forum_region if scope.role.value == "forum_organizer" else None
+def _where(scope: Scope) -> ColumnElement[bool]:
+    region = scope.forum_region if scope.role is Role.forum_organizer else None
     return queries.visible(own_party(scope), admin=scope.is_admin, region=region)
 
 
@@ -61,7 +63,7 @@ def publics(session: Session, ties: Sequence[Partnership]) -> list[PartnershipPu
 
 
 def _visible(session: Session, scope: Scope, partnership_id: int) -> Partnership:
-    tie = queries.get_visible(session, partnership_id, _where(scope))  # type: ignore[arg-type]
+    tie = queries.get_visible(session, partnership_id, _where(scope))
     if tie is None or tie.id is None:
         raise NotFound(f"partnership {partnership_id} not found")
     return tie
@@ -82,13 +84,13 @@ def list_partnerships(
     offset: int = 0,
 ) -> Page[PartnershipPublic]:
     """The partnerships the caller sees, of ``party`` (either side) and in ``statuses``, newest first."""
-    stmt = queries.list_statement(_where(scope), party=party, statuses=statuses)  # type: ignore[arg-type]
+    stmt = queries.list_statement(_where(scope), party=party, statuses=statuses)
     rows, total = paginate(
         session,
         stmt,
         limit=limit,
         offset=offset,
-        order_by=(Partnership.created_at.desc(), Partnership.id.desc()),  # type: ignore[attr-defined]
+        order_by=queries.NEWEST,
     )
     return Page(items=publics(session, rows), total=total, limit=limit, offset=offset)
 

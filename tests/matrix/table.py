@@ -190,6 +190,7 @@ CASELOAD_FILE = ("kpm.csv", csv_bytes([family(1), family(2)]), "text/csv")
 
 # --- the table ------------------------------------------------------------------------------------
 
+PROPOSE = {"party_b_kind": "organization", "party_b_id": "{party_b}", "kind": "informal", "note": "matriks"}
 TENANT_REFERRAL_MOVE = PerRole({"agency": {"status": "accepted"}, "*": {"status": "withdrawn"}})
 
 TABLE: list[Row] = [
@@ -653,7 +654,32 @@ TABLE: list[Row] = [
         body={"to_facilitator_id": "{to_facilitator_id}"},
         ids={"to_facilitator_id": "facilitator.jaktim"},
     ),
+    # --- partnerships ---------------------------------------------------------------------------
+    Row("GET", "/api/v1/partnerships", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/partnerships",
+        signed_in(201),
+        body=PerRole(
+            {
+                "facilitator": PROPOSE | {"party_a_kind": "facilitator", "party_a_id": "{facilitator_id}"},
+                "organiser": PROPOSE | {"party_a_kind": "forum", "party_a_id": "{forum_id}"},
+                "*": PROPOSE | {"party_a_kind": "organization", "party_a_id": "{organization_id}"},
+            }
+        ),
+        cross={"facilitator": 403, "agency": 403, "organiser": 403},  # party A is someone else's side
+        why="party A is the caller's own side (admins: anyone)",
+    ),
+    Row("GET", "/api/v1/partnerships/{partnership_id}", signed_in(200)),
+    Row(
+        "PATCH",
+        "/api/v1/partnerships/{partnership_id}",
+        signed_in(200),
+        body={"status": "confirmed"},
+        why="party B confirms a proposal made to it",
+    ),
     # --- the network ------------------------------------------------------------------------------
+    Row("GET", "/api/v1/network/changes", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/graph", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/metrics", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/gaps", signed_in(200), query={"region": "{region}"}),

@@ -45,6 +45,7 @@ TENANT_PARAMS = frozenset(
         "group_id",
         "job_id",
         "upload_id",
+        "partnership_id",
         "region",
     }
 )

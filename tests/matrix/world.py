@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
-from models.network import Forum
+from models.network import Forum, Partnership, PartnershipKind, PartnershipStatus, PartyKind
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
@@ -152,6 +152,13 @@ OWN: dict[str, str | dict[str, str]] = {
     "village_code": "village.kj",  # the village that group meets in
     "job_id": {"*": "job.facilitator", "agency": "job.agency", "organiser": "job.organiser"},
     "upload_id": "upload.kj",  # a caseload file the Kebon Jayanti facilitator uploaded (not yet imported)
+    # A proposal to the role's own side (party B), which it may see and confirm.
+    "partnership_id": {
+        "*": "partnership.to_agency",
+        "facilitator": "partnership.to_facilitator",
+        "organiser": "partnership.to_forum",
+    },
+    "party_b": "organization.empty_foreign",  # whom a new proposal goes to (no tenant's)
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -171,6 +178,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "village_code": "village.jaktim",
     "job_id": "job.jaktim",  # the Jakarta Timur facilitator's job
     "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
+    "partnership_id": "partnership.jaktim",  # a proposal between two Jakarta Timur parties
     "region": FOREIGN_REGION,
 }
 
@@ -205,6 +213,7 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     session.add(spare)
     session.flush()
     session.add(ProgramServiceArea(program_id=spare.id, region_code=OWN_REGION))
+    _proposals(session)
     users = {u.username: u for u in session.exec(select(User)).all()}
     for username in (*USERNAMES.values(), "pendamping.jaktim"):
         session.add(
@@ -219,6 +228,37 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     for username, refused in (("pendamping.kebonjayanti", own), ("pendamping.jaktim", jaktim)):
         _import_of(session, users[username].id, refused, secret_key)
     session.commit()
+
+
+# Partnerships each role's side is asked to confirm (party B), and one in Jakarta Timur.
+PROPOSALS = {
+    "partnership.to_facilitator": ("Lembaga Matriks Bandung", ("facilitator", KEBON_JAYANTI_FACILITATOR)),
+    "partnership.to_agency": ("Lembaga Matriks Bandung", ("organization", DINSOS_BANDUNG)),
+    "partnership.to_forum": ("Lembaga Matriks Bandung", ("forum", OWN_REGION)),
+    "partnership.jaktim": ("Lembaga Matriks Jakarta", ("organization", SUDINSOS_JAKTIM)),
+}
+
+
+def _proposals(session: Session) -> None:
+    orgs = {o.name: o.id for o in session.exec(select(Organization)).all()}
+    facilitators = {f.name: f.id for f in session.exec(select(Facilitator)).all()}
+    forums = {f.region_code: f.id for f in session.exec(select(Forum)).all()}
+    found = {"organization": orgs, "facilitator": facilitators, "forum": forums}
+    for key, (proposer, (kind, name)) in PROPOSALS.items():
+        session.add(
+            Partnership(
+                party_a_kind=PartyKind.organization,
+                party_a_id=orgs[proposer],
+                party_b_kind=PartyKind(kind),
+                party_b_id=found[kind][name],
+                kind=PartnershipKind.informal,
+                status=PartnershipStatus.proposed,
+                proposed_by_kind=PartyKind.organization,
+                proposed_by_id=orgs[proposer],
+                note=key,
+            )
+        )
+    session.flush()
 
 
 def _import_of(session: Session, owner_user_id: int, refused: Household, secret_key: str) -> None:
@@ -339,6 +379,8 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         )
     forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
     ids["forum.bandung"], ids["forum.jaktim"] = forums[OWN_REGION].id, forums[FOREIGN_REGION].id
+    proposals = {t.note: t.id for t in session.exec(select(Partnership).where(col(Partnership.note).in_(PROPOSALS)))}
+    ids |= proposals
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
