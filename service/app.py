@@ -32,6 +32,7 @@ from service.db import make_engine
 from service.settings import Settings, get_settings
 from service.web import account, admin, agency, home
 from service.web import maps as map_pages
+from service.web import partnerships as partnership_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
 from service.web.facilitator import groups as group_pages
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (
         home.router,
         account.router,
+        partnership_pages.router,
         admin.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either

@@ -989,6 +989,15 @@ TABLE: list[Row] = [
             ("version", str(params["referral_version"])),
         ],
     ),
+    # --- the partnerships page ---------------------------------------------------------------------
+    Row("GET", "/kemitraan", page(200)),
+    Row(
+        "POST",
+        "/kemitraan",
+        page(303, admin=403),  # admins act for no side: they propose through the API
+        form=lambda served, params, role: [("party", f"organization:{params['party_b']}"), ("kind", "informal")],
+    ),
+    Row("POST", "/kemitraan/{partnership_id}", page(303), form=[("status", "confirmed")]),
     # --- the forum's pages ------------------------------------------------------------------------
     Row("GET", "/forum", page(200, facilitator=404, agency=404), query={"region": "{region}"}),
     Row(

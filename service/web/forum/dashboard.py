@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -103,6 +104,16 @@ def parse_query(params: Mapping[str, str]) -> DashboardQuery:
     return DashboardQuery(region, forum_id, sort, direction == "desc", villages == "1")
 
 
+def since_of(raw: str | None) -> date | None:
+    """The "since the last meeting" date of ``?since=`` (``YYYY-MM-DD``); ``BadQuery`` if malformed."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadQuery("fo.f.since") from None
+
+
 # --- the dashboard, or the page that says why not ---------------------------------------------
 
 
@@ -170,9 +181,18 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
     if isinstance(found, Response):
         return found
     q, d = found
+    try:
+        since = since_of(request.query_params.get("since"))
+    except BadQuery as exc:
+        message = viewer.t("error.bad_filter").format(field=viewer.t(exc.label_key))
+        return error_page(request, settings, viewer.user, 422, message)
+    changes = network.forum_changes(
+        session, viewer.scope, forum=d.forum, region=d.region, since=since, today=settings.today()
+    )
     # An admin looking at a region without a forum chooses whose invitations to see.
     forums = network.forum_choices(session, viewer.scope) if d.forum is None else []
     context = dashboard_context(d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums)
+    context["changes"] = changes.body
     return render(request, settings, "forum_dashboard.html", context, user=viewer.user)
 
 
