@@ -37,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 GATE = Gate(roles=(Role.forum_organizer, Role.admin))
 # Rows a section shows; the exports hold them all. Every section full, with long names, is about
 # 170 KB of HTML (tests/web/test_forum_pages.py keeps it under 200 KB).
-SHOWN = {"stakeholders": 200, "unmet": 150, "unused": 100, "isolated": 100, "load": 100}
+SHOWN = {"stakeholders": 200, "unmet": 150, "unused": 100, "isolated": 100, "load": 100, "changes": 15}
 COLUMNS = network.STAKEHOLDER_COLUMNS
 # Decimals shown; the scores always show them, the weighted degree only when it is not whole.
 DIGITS = {"weighted_degree": 1, "betweenness": 3, "closeness": 3, "pagerank": 3, "constraint": 3, "effective_size": 2}
@@ -191,13 +191,20 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
     )
     # An admin looking at a region without a forum chooses whose invitations to see.
     forums = network.forum_choices(session, viewer.scope) if d.forum is None else []
-    context = dashboard_context(d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums)
-    context["changes"] = changes.body
+    context = dashboard_context(
+        d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums, changes=changes.body
+    )
     return render(request, settings, "forum_dashboard.html", context, user=viewer.user)
 
 
 def dashboard_context(
-    d: Dashboard, q: DashboardQuery, lang: str, *, forum_region: str | None, forums: list[Forum]
+    d: Dashboard,
+    q: DashboardQuery,
+    lang: str,
+    *,
+    forum_region: str | None,
+    forums: list[Forum],
+    changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``forum_dashboard.html`` needs besides the site's common context."""
     return {
@@ -216,6 +223,7 @@ def dashboard_context(
         "narrowed": forum_region is not None and d.region != forum_region,
         "forum_region": forum_region,
         "forums": forums,
+        "changes": changes,  # "since the last meeting" (service.network.forum_changes), if computed
     }
 
 
