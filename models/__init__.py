@@ -7,6 +7,7 @@ from models.households import Business, Facilitator, FacilitatorVillage, Househo
 from models.idempotency import IdempotencyKey
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
+from models.notifications import Notification, NotificationDelivery, NotificationSettings
 from models.organizations import (
     HsdsExternalId,
     Location,
@@ -37,6 +38,9 @@ __all__ = [
     "Job",
     "KpmGroup",
     "Location",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "Organization",
     "Partnership",
     "Program",

@@ -184,6 +184,23 @@ KEYS = (
     N_("admin.edu.social_work"),
     N_("admin.edu.other"),
     N_("admin.edu.other_with_volunteer_experience"),
+    # Notification texts, passed to notify() as text_key and looked up when read
+    # (service/referrals/notices.py: notice.referral.moved.{ReferralStatus} and
+    # notice.referral.overdue.{open ReferralStatus}).
+    N_("notice.referral.created"),
+    N_("notice.referral.moved.sent"),
+    N_("notice.referral.moved.accepted"),
+    N_("notice.referral.moved.declined"),
+    N_("notice.referral.moved.enrolled"),
+    N_("notice.referral.moved.completed"),
+    N_("notice.referral.moved.dropped"),
+    N_("notice.referral.moved.withdrawn"),
+    N_("notice.referral.overdue.sent"),
+    N_("notice.referral.overdue.accepted"),
+    N_("notice.referral.overdue.enrolled"),
+    # notice.mode.{EmailMode} (notice_settings.html).
+    N_("notice.mode.immediate"),
+    N_("notice.mode.daily"),
     # No caller found in service/ when the keys moved from the MESSAGES dict into the catalogues;
     # kept with their text. Delete them here and in the .po files once you are sure they are unused.
     N_("login.expired"),
@@ -195,6 +212,9 @@ KEYS = (
     # pt.status.{PartnershipStatus}, pt.party.{PartyKind}, pt.done.{status}, the refusals named by
     # field; the forum dashboard's "since the last meeting" (_forum_changes.html): fo.ch.fig.{figure},
     # fo.ch.{list}, and its bad-query field fo.f.since.
+    N_("notice.partnership.proposed"),
+    N_("notice.partnership.confirmed"),
+    N_("notice.partnership.expiring"),
     N_("pt.kind.mou"),
     N_("pt.kind.co_funding"),
     N_("pt.kind.forum_membership"),

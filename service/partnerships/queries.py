@@ -4,7 +4,7 @@ which tie, the one-statement status move and the MoUs about to expire."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -110,11 +110,12 @@ def list_statement(
 def open_duplicate(
     session: Session, a: tuple[PartyKind, int], b: tuple[PartyKind, int], kind: PartnershipKind
 ) -> Partnership | None:
-    """A proposed or confirmed tie of ``kind`` between the two parties (either way round)."""
+    """A proposal of ``kind`` between the two parties (either way round) still waiting for its
+    answer (a confirmed one may be renewed by a new proposal: an MoU before it expires)."""
     return session.exec(
         select(Partnership).where(
             col(Partnership.kind) == kind,
-            col(Partnership.status).in_([PartnershipStatus.proposed, PartnershipStatus.confirmed]),
+            col(Partnership.status) == PartnershipStatus.proposed,
             sa.or_(
                 sa.and_(
                     party_is(Partnership.party_a_kind, Partnership.party_a_id, *a),
@@ -168,6 +169,17 @@ def expiring(session: Session, today: date, until: date) -> list[Partnership]:
             .order_by(col(Partnership.ended_on), col(Partnership.id))
         ).all()
     )
+
+
+def claim_expiry_notice(session: Session, partnership_id: int, now: datetime) -> bool:
+    """Mark the MoU's expiry notice as sent if nobody has yet (one UPDATE: the claim)."""
+    changed = rows_changed(
+        session,
+        sa.update(Partnership)
+        .where(col(Partnership.id) == partnership_id, col(Partnership.expiry_noticed_at).is_(None))
+        .values(expiry_noticed_at=now),
+    )
+    return changed == 1
 
 
 def search_parties(session: Session, text: str, limit: int) -> list[tuple[PartyKind, int, str]]:

@@ -108,7 +108,7 @@ def propose_partnership(
 ) -> PartnershipPublic:
     """Party A proposes a tie to party B (status ``proposed``); 422 for a party with itself,
     dates that end before they start or an unknown party; 403 when the caller does not act for
-    party A; 409 when the same kind of tie between them is already proposed or confirmed."""
+    party A; 409 when the same kind of tie between them is already proposed and unanswered."""
     a = (PartyKind(data.party_a_kind), data.party_a_id)
     b = (PartyKind(data.party_b_kind), data.party_b_id)
     if a == b:
@@ -122,7 +122,9 @@ def propose_partnership(
             "you propose partnerships for your own side only: party A must be you, your organisation or your forum"
         )
     if queries.open_duplicate(session, a, b, data.kind) is not None:
-        raise Conflict(f"a {data.kind.value} partnership between these two parties is already proposed or confirmed")
+        raise Conflict(
+            f"a {data.kind.value} partnership between these two parties is already proposed: wait for its answer"
+        )
     tie = Partnership(
         party_a_kind=a[0],
         party_a_id=a[1],

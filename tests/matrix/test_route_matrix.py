@@ -46,6 +46,7 @@ TENANT_PARAMS = frozenset(
         "job_id",
         "upload_id",
         "partnership_id",
+        "notification_id",
         "region",
     }
 )

@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum, Partnership, PartnershipKind, PartnershipStatus, PartyKind
+from models.notifications import Notification
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
@@ -159,6 +160,13 @@ OWN: dict[str, str | dict[str, str]] = {
         "organiser": "partnership.to_forum",
     },
     "party_b": "organization.empty_foreign",  # whom a new proposal goes to (no tenant's)
+    # each caller's own notification
+    "notification_id": {
+        "*": "notification.facilitator",
+        "admin": "notification.admin",
+        "agency": "notification.agency",
+        "organiser": "notification.organiser",
+    },
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -179,6 +187,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "job_id": "job.jaktim",  # the Jakarta Timur facilitator's job
     "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
     "partnership_id": "partnership.jaktim",  # a proposal between two Jakarta Timur parties
+    "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
 
@@ -227,6 +236,16 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
         )
     for username, refused in (("pendamping.kebonjayanti", own), ("pendamping.jaktim", jaktim)):
         _import_of(session, users[username].id, refused, secret_key)
+    for username in (*USERNAMES.values(), "pendamping.jaktim"):
+        session.add(
+            Notification(
+                user_id=users[username].id,
+                event="matrix.test",
+                text_key="notice.referral.created",
+                params={"program": "Program Matriks", "referral": 1},
+                url="/rujukan",
+            )
+        )
     session.commit()
 
 
@@ -386,6 +405,10 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
+    notices = {n.user_id: n.id for n in session.exec(select(Notification).where(Notification.event == "matrix.test"))}
+    for role, username in USERNAMES.items():
+        ids[f"notification.{role}"] = notices[users[username].id]
+    ids["notification.jaktim"] = notices[users["pendamping.jaktim"].id]
     for name, username in (("kj", "pendamping.kebonjayanti"), ("jaktim", "pendamping.jaktim")):
         owner = users[username].id
         ids[f"import.{name}"] = _one(session, select(Job.id).where(Job.kind == IMPORT_KIND, Job.owner_user_id == owner))
