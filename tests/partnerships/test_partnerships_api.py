@@ -182,3 +182,22 @@ def test_bad_input_names_the_field(client: TestClient, as_user: Headers, session
 def test_demo_ties_stay_confirmed(session: Session) -> None:
     ties = session.exec(select(Partnership)).all()
     assert ties and {t.status for t in ties} == {"confirmed"}
+
+
+def test_a_declined_proposal_stays_between_its_two_sides(
+    client: TestClient, as_user: Headers, session: Session
+) -> None:
+    csr_staff = _csr_staff(client, session)
+    pid = client.post(URL, json=_proposal(session, kind="co_funding"), headers=as_user("dinsos.bandung")).json()["id"]
+    r = client.patch(f"{URL}/{pid}", json={"status": "declined", "version": 1}, headers=csr_staff)
+    assert r.status_code == 200 and r.json()["status"] == "declined" and r.json()["version"] == 2, r.text
+    assert r.headers["ETag"] == f'"partnership-{pid}.2"'
+    assert client.get(f"{URL}/{pid}", headers=as_user("forum.bandung")).status_code == 404
+    declined = client.get(URL, params={"status": "declined"}, headers=as_user("dinsos.bandung")).json()
+    assert [t["id"] for t in declined["items"]] == [pid]
+    # Declined is final; a stale version is refused (412 with If-Match).
+    assert client.patch(f"{URL}/{pid}", json={"status": "confirmed"}, headers=csr_staff).status_code == 409
+    stale = client.patch(
+        f"{URL}/{pid}", json={"status": "ended"}, headers=csr_staff | {"If-Match": f'"partnership-{pid}.1"'}
+    )
+    assert stale.status_code == 412, stale.text
