@@ -46,7 +46,7 @@ from models.households import (
     PkhStatus,
     SalesChannel,
 )
-from models.network import Forum, ForumMember, Partnership, PartnershipKind, PartyKind
+from models.network import Forum, ForumMember, Partnership, PartnershipKind, PartnershipStatus, PartyKind
 from models.organizations import (
     CapacityUnit,
     Location,
@@ -1443,7 +1443,9 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
             continue
         ties.append(
             Partnership(party_a_kind=PartyKind(ak), party_a_id=a_id, party_b_kind=PartyKind(bk), party_b_id=b_id,
-                        kind=kind, started_on=today - timedelta(days=days_ago), note=note)
+                        kind=kind, started_on=today - timedelta(days=days_ago), note=note,
+                        status=PartnershipStatus.confirmed, proposed_by_kind=PartyKind(ak), proposed_by_id=a_id,
+                        confirmed_on=today - timedelta(days=days_ago))
         )  # fmt: skip
     _flush(session, ties)
 

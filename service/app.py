@@ -20,6 +20,7 @@ from service.api import (
     matching,
     network,
     notifications,
+    partnerships,
     people,
     privacy,
     referrals,
@@ -33,6 +34,7 @@ from service.db import make_engine
 from service.settings import Settings, get_settings
 from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
+from service.web import partnerships as partnership_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
 from service.web.facilitator import groups as group_pages
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy.router,
         people.router,
         network.router,
+        partnerships.router,
         jobs.router,
         forums.router,
         forums.meetings,
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (
         home.router,
         account.router,
+        partnership_pages.router,
         notices.router,
         admin.router,
         caseload.router,  # before family: /kpm/skrining is not a family

@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from mapping.analysis import TIE_WORDS
 from mapping.matching import MatchStatus, Result
 from models.households import SalesChannel
+from models.network import PartnershipKind, PartnershipStatus, PartyKind
 from models.organizations import CapacityUnit, OrganizationKind, ProgramKind, ProgramStatus
 from models.referrals import DeclineReason, ReferralStatus
 from models.users import Role
@@ -121,6 +122,9 @@ def test_compiled_catalogue_matches_its_po(lang: str) -> None:
         ("map.status.", MatchStatus),
         ("r.", Result),
         ("nw.tie.", TIE_WORDS),
+        ("pt.kind.", PartnershipKind),
+        ("pt.status.", PartnershipStatus),
+        ("pt.party.", PartyKind),
     ],
 )
 def test_keys_built_from_a_value_exist_for_every_value(prefix: str, values: Iterable[object]) -> None:

@@ -63,6 +63,22 @@ def network_gaps(
     return network.region_gaps(session, scope, found, limit=limit, offset=offset)
 
 
+@router.get("/changes")
+def network_changes(
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    region: Region,
+    since: Annotated[date | None, Query(description="The earlier date (default: 30 days before until)")] = None,
+    until: Annotated[date | None, Query(description="The later date (default: today)")] = None,
+) -> dict[str, Any]:
+    """The network at two dates side by side: ties (partnerships, forum memberships) added and
+    ended, village x programme demand newly within reach of a facilitator there (a path of ties
+    to the programme's organisation), stakeholders no longer isolated, and unmet demand before
+    and after. Households only as counts, small ones withheld (null) for all but administrators."""
+    return network.network_changes(session, scope, region, since=since, until=until, today=settings.today()).body
+
+
 @router.get("/suggestions")
 def network_suggestions(
     session: SessionDep,

@@ -31,6 +31,7 @@ KIND_MODULES: tuple[str, ...] = (
     "service.notifications.delivery",
     "service.referrals.notices",
     "service.forums.notices",
+    "service.partnerships.expiry",
 )
 """Modules declaring the service's own job kinds and periodic jobs; every consumer imports them at start."""
 

@@ -14,6 +14,7 @@ from service.network.advice import (
     region_gaps,
     region_metrics,
 )
+from service.network.changes import NetworkChanges, changes_since_default, forum_changes, network_changes
 from service.network.dashboard import (
     METRIC_COLUMNS,
     STAKEHOLDER_COLUMNS,
@@ -37,12 +38,15 @@ __all__ = [
     "TEXT_COLUMNS",
     "Dashboard",
     "DashboardSubject",
+    "NetworkChanges",
     "NetworkPage",
     "ProgramPlan",
     "RegionNetwork",
+    "changes_since_default",
     "dashboard_subject",
     "facilitator_region",
     "facilitator_suggestions",
+    "forum_changes",
     "forum_choices",
     "forum_dashboard",
     "forum_suggestions",
@@ -52,6 +56,7 @@ __all__ = [
     "load_network",
     "load_records",
     "metrics_body",
+    "network_changes",
     "network_page",
     "record_dashboard_export",
     "region_gaps",

@@ -158,7 +158,7 @@ def facilitator_suggestions(
     fac = _require_facilitator(session, scope, facilitator_id)
     region = facilitator_region(session, facilitator_id) or fac.region_code
     mine = screen_facilitator(session, facilitator_id, today=today)
-    g = build_graph(load_records(session, region, screened=[mine]) if region else NetworkRecords())
+    g = build_graph(load_records(session, region, screened=[mine], today=today) if region else NetworkRecords())
     suggestions = an.link_suggestions(g, facilitator_id, mine)
     # The facilitator sees their own families' counts exactly; an organiser, small ones withheld.
     exact = scope.is_admin or scope.facilitator_id == facilitator_id

@@ -31,10 +31,14 @@ def load_records(
     screened: Sequence[Screened],
     since: date | None = None,
     until: date | None = None,
+    today: date | None = None,
 ) -> NetworkRecords:
     """The records of ``region``'s network: organisations in it or with published programmes
     serving it, facilitators serving villages in it, forums overlapping it, their ties
-    (partnerships active in the window), referrals sent in the window and eligible counts."""
+    (agreed partnerships and forum memberships in force in the window), referrals sent in the
+    window and eligible counts. Without a window the ties are those in force ``today`` (an
+    ended or expired tie drops out after its end date); referrals are then all of them."""
+    tie_since, tie_until = ties_window(since, until, today)
     programs = queries.region_programs(session, region)
     prog_ids = [p.id for p in programs]
     orgs = queries.region_organizations(session, region, [p.organization_id for p in programs])
@@ -45,12 +49,20 @@ def load_records(
         organizations=orgs,
         programs=programs,
         facilitators=facilitators,
-        forums=queries.region_forums(session, region),
-        partnerships=queries.partnerships(session, since, until),
+        forums=queries.region_forums(session, region, tie_since, tie_until),
+        partnerships=queries.partnerships(session, tie_since, tie_until),
         referrals=queries.referral_counts(session, [f.id for f in facilitators], prog_ids, since, until),
         demand=demand,
         village_names=region_names(session, sorted(codes)),
     )
+
+
+def ties_window(since: date | None, until: date | None, today: date | None) -> tuple[date | None, date | None]:
+    """The window ties are read for: the one asked, or ``today`` for a bound left open when
+    neither was given (the network as it stands)."""
+    if since is None and until is None and today is not None:
+        return today, today
+    return since, until
 
 
 def screen_region(session: Session, where: Sequence[Any], *, today: date) -> Screened:
@@ -112,5 +124,5 @@ def load_network(
     """The network of ``region`` for the caller (422 unknown region, 404 outside their reach)."""
     require_region_in_reach(session, scope, region)
     chunks = screen_chunks(session, region, today=today)
-    records = load_records(session, region, since=since, until=until, screened=chunks)
+    records = load_records(session, region, since=since, until=until, today=today, screened=chunks)
     return RegionNetwork(region, build_graph(records), chunks, since, until)

@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from mapping.network import FacilitatorRecord, ForumRecord, OrgRecord, PartnershipRecord, ProgramRecord, ReferralCount
 from models.households import Facilitator, FacilitatorVillage, Household
-from models.network import Forum, ForumMember, Partnership, PartyKind
+from models.network import Forum, ForumMember, Partnership, PartnershipStatus, PartyKind
 from models.organizations import CapacityUnit, Organization, Program, ProgramServiceArea, ProgramStatus
 from models.referrals import Referral, ReferralStatus
 from service.core.scope import in_processing, overlaps, within
@@ -89,24 +90,48 @@ def region_facilitators(session: Session, region: str) -> list[FacilitatorRecord
     return [FacilitatorRecord(f.id or 0, f.name, tuple(sorted(villages_of.get(f.id or 0, [])))) for f in facs]
 
 
-def region_forums(session: Session, region: str) -> list[ForumRecord]:
-    """Forums whose region overlaps ``region``, with their members."""
+def member_in_window(since: date | None, until: date | None) -> list[ColumnElement[bool]]:
+    """SQL: the forum memberships that held at some time in the window: joined by its end.
+    (The one place a membership's dates count: when ``ForumMember.left_on`` exists, add
+    ``left_on IS NULL OR left_on >= since`` here.)"""
+    clauses: list[ColumnElement[bool]] = []
+    if until is not None:
+        clauses.append(sa.or_(col(ForumMember.joined_on).is_(None), col(ForumMember.joined_on) <= until))
+    return clauses
+
+
+def region_forums(
+    session: Session, region: str, since: date | None = None, until: date | None = None
+) -> list[ForumRecord]:
+    """Forums whose region overlaps ``region``, with their members in the window."""
     forums = session.exec(select(Forum).where(overlaps(Forum.region_code, region))).all()
     members: dict[int, list[tuple[str, int]]] = {}
     if forums:
-        rows = session.exec(select(ForumMember).where(col(ForumMember.forum_id).in_([f.id for f in forums])))
+        rows = session.exec(
+            select(ForumMember).where(
+                col(ForumMember.forum_id).in_([f.id for f in forums]), *member_in_window(since, until)
+            )
+        )
         for m in rows:
             members.setdefault(m.forum_id, []).append((str(m.member_kind), m.member_id))
     return [ForumRecord(f.id or 0, f.name, f.region_code, tuple(sorted(members.get(f.id or 0, [])))) for f in forums]
 
 
 def partnerships(session: Session, since: date | None, until: date | None) -> list[PartnershipRecord]:
-    """Partnerships active in the window (both ends are checked against the nodes by ``build_graph``)."""
-    ties = select(Partnership)
+    """Agreed partnerships in force at some time in the window (both ends are checked against the
+    nodes by ``build_graph``). A tie counts from the later of its start and the day party B
+    confirmed it, up to and on its end date: proposals and declined ties never count, an ended
+    one no longer from the day after its end."""
+    ties = select(Partnership).where(
+        col(Partnership.status).in_([PartnershipStatus.confirmed, PartnershipStatus.ended])
+    )
     if since is not None:
         ties = ties.where(sa.or_(col(Partnership.ended_on).is_(None), col(Partnership.ended_on) >= since))
     if until is not None:
-        ties = ties.where(sa.or_(col(Partnership.started_on).is_(None), col(Partnership.started_on) <= until))
+        ties = ties.where(
+            sa.or_(col(Partnership.started_on).is_(None), col(Partnership.started_on) <= until),
+            sa.or_(col(Partnership.confirmed_on).is_(None), col(Partnership.confirmed_on) <= until),
+        )
     return [
         PartnershipRecord(
             t.id or 0,
@@ -115,7 +140,7 @@ def partnerships(session: Session, since: date | None, until: date | None) -> li
             str(t.party_b_kind),
             t.party_b_id,
             str(t.kind),
-            t.started_on,
+            max([d for d in (t.started_on, t.confirmed_on) if d is not None], default=None),
             t.ended_on,
         )
         for t in session.exec(ties)

@@ -190,6 +190,7 @@ CASELOAD_FILE = ("kpm.csv", csv_bytes([family(1), family(2)]), "text/csv")
 
 # --- the table ------------------------------------------------------------------------------------
 
+PROPOSE = {"party_b_kind": "organization", "party_b_id": "{party_b}", "kind": "informal", "note": "matriks"}
 TENANT_REFERRAL_MOVE = PerRole({"agency": {"status": "accepted"}, "*": {"status": "withdrawn"}})
 
 TABLE: list[Row] = [
@@ -735,7 +736,32 @@ TABLE: list[Row] = [
         cross={"facilitator": 404},
         body={"status": "done", "note": "selesai menurut matriks"},
     ),
+    # --- partnerships ---------------------------------------------------------------------------
+    Row("GET", "/api/v1/partnerships", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/partnerships",
+        signed_in(201),
+        body=PerRole(
+            {
+                "facilitator": PROPOSE | {"party_a_kind": "facilitator", "party_a_id": "{facilitator_id}"},
+                "organiser": PROPOSE | {"party_a_kind": "forum", "party_a_id": "{forum_id}"},
+                "*": PROPOSE | {"party_a_kind": "organization", "party_a_id": "{organization_id}"},
+            }
+        ),
+        cross={"facilitator": 403, "agency": 403, "organiser": 403},  # party A is someone else's side
+        why="party A is the caller's own side (admins: anyone)",
+    ),
+    Row("GET", "/api/v1/partnerships/{partnership_id}", signed_in(200)),
+    Row(
+        "PATCH",
+        "/api/v1/partnerships/{partnership_id}",
+        signed_in(200),
+        body={"status": "confirmed"},
+        why="party B confirms a proposal made to it",
+    ),
     # --- the network ------------------------------------------------------------------------------
+    Row("GET", "/api/v1/network/changes", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/graph", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/metrics", signed_in(200), query={"region": "{region}"}),
     Row("GET", "/api/v1/network/gaps", signed_in(200), query={"region": "{region}"}),
@@ -1068,6 +1094,15 @@ TABLE: list[Row] = [
             ("version", str(params["referral_version"])),
         ],
     ),
+    # --- the partnerships page ---------------------------------------------------------------------
+    Row("GET", "/kemitraan", page(200)),
+    Row(
+        "POST",
+        "/kemitraan",
+        page(303, admin=403),  # admins act for no side: they propose through the API
+        form=lambda served, params, role: [("party", f"organization:{params['party_b']}"), ("kind", "informal")],
+    ),
+    Row("POST", "/kemitraan/{partnership_id}", page(303), form=[("status", "confirmed")]),
     # --- the forum's pages ------------------------------------------------------------------------
     Row("GET", "/forum", page(200, facilitator=404, agency=404), query={"region": "{region}"}),
     Row(

@@ -48,6 +48,7 @@ TENANT_PARAMS = frozenset(
         "meeting_id",
         "commitment_id",
         "item_id",
+        "partnership_id",
         "notification_id",
         "region",
     }

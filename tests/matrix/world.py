@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from models.forums import Commitment, Meeting, MeetingAttendance, MemberKind, WorkItem
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
-from models.network import Forum
+from models.network import Forum, Partnership, PartnershipKind, PartnershipStatus, PartyKind
 from models.notifications import Notification
 from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
 from models.protection import mask_nik, nik_hash
@@ -157,6 +157,13 @@ OWN: dict[str, str | dict[str, str]] = {
     "meeting_id": "meeting.bandung",  # a meeting of the Bandung forum, Dinas Sosial and the KJ facilitator present
     "commitment_id": "commitment.bandung",  # Dinas Sosial Kota Bandung's commitment at that meeting
     "item_id": "workitem.bandung",  # an item of the Bandung forum's work plan
+    # A proposal to the role's own side (party B), which it may see and confirm.
+    "partnership_id": {
+        "*": "partnership.to_agency",
+        "facilitator": "partnership.to_facilitator",
+        "organiser": "partnership.to_forum",
+    },
+    "party_b": "organization.empty_foreign",  # whom a new proposal goes to (no tenant's)
     # each caller's own notification
     "notification_id": {
         "*": "notification.facilitator",
@@ -186,6 +193,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "meeting_id": "meeting.jaktim",  # the Jakarta Timur forum's
     "commitment_id": "commitment.jaktim",
     "item_id": "workitem.jaktim",
+    "partnership_id": "partnership.jaktim",  # a proposal between two Jakarta Timur parties
     "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
@@ -221,6 +229,7 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     session.add(spare)
     session.flush()
     session.add(ProgramServiceArea(program_id=spare.id, region_code=OWN_REGION))
+    _proposals(session)
     users = {u.username: u for u in session.exec(select(User)).all()}
     for username in (*USERNAMES.values(), "pendamping.jaktim"):
         session.add(
@@ -268,6 +277,38 @@ def _forum_work(session: Session, region: str, organization_id: Any, facilitator
             text=f"Komitmen matriks {region}",
         )
     )
+    session.flush()
+
+
+# Partnerships each role's side is asked to confirm (party B), and one in Jakarta Timur.
+PROPOSALS = {
+    "partnership.to_facilitator": ("Lembaga Matriks Bandung", ("facilitator", KEBON_JAYANTI_FACILITATOR)),
+    "partnership.to_agency": ("Lembaga Matriks Bandung", ("organization", DINSOS_BANDUNG)),
+    "partnership.to_forum": ("Lembaga Matriks Bandung", ("forum", OWN_REGION)),
+    "partnership.jaktim": ("Lembaga Matriks Jakarta", ("organization", SUDINSOS_JAKTIM)),
+}
+
+
+def _proposals(session: Session) -> None:
+    orgs = {o.name: o.id for o in session.exec(select(Organization)).all()}
+    facilitators = {f.name: f.id for f in session.exec(select(Facilitator)).all()}
+    forums = {f.region_code: f.id for f in session.exec(select(Forum)).all()}
+    found = {"organization": orgs, "facilitator": facilitators, "forum": forums}
+    for key, (proposer, (kind, name)) in PROPOSALS.items():
+        session.add(
+            Partnership(
+                party_a_kind=PartyKind.organization,
+                party_a_id=orgs[proposer],
+                party_b_kind=PartyKind(kind),
+                party_b_id=found[kind][name],
+                kind=PartnershipKind.informal,
+                status=PartnershipStatus.proposed,
+                proposed_by_kind=PartyKind.organization,
+                proposed_by_id=orgs[proposer],
+                note=key,
+            )
+        )
+    session.flush()
 
 
 def _import_of(session: Session, owner_user_id: int, refused: Household, secret_key: str) -> None:
@@ -393,6 +434,8 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"meeting.{name}"] = _one(session, select(Meeting.id).where(Meeting.forum_id == forum_id))
         ids[f"commitment.{name}"] = _one(session, select(Commitment.id).where(Commitment.forum_id == forum_id))
         ids[f"workitem.{name}"] = _one(session, select(WorkItem.id).where(WorkItem.forum_id == forum_id))
+    proposals = {t.note: t.id for t in session.exec(select(Partnership).where(col(Partnership.note).in_(PROPOSALS)))}
+    ids |= proposals
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]

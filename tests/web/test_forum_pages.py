@@ -432,8 +432,26 @@ def test_dashboard_stays_under_200_kb_at_its_row_caps() -> None:
         villages_total=20_000,
     )
     q = DashboardQuery(region="32.17", forum_id=1, sort="pagerank", descending=False, villages=True)
+    node = {"id": "org:1", "kind": "organization", "label": name, "record_id": 1}
+    tie = {"type": "partnership", "partnership_id": 1, "partnership_kind": "mou", "source": node, "target": node}
+    reached = {"village_code": "32.17.01.2001", "village_name": name, "program_id": 1, "program": name,
+               "organization_id": 1, "organization": name, "households": None}  # fmt: skip
+    figures_at = dict.fromkeys(("stakeholders", "partnerships", "memberships", "isolated", "reached_pairs",
+                                "unmet_pairs"), 123_456)  # fmt: skip
+    changes = {
+        "since": "2026-10-28",
+        "until": "2026-11-27",
+        "ties_added": [tie] * n["changes"],
+        "ties_ended": [tie] * n["changes"],
+        "newly_reached": [reached] * n["changes"],
+        "no_longer_isolated": [node] * n["changes"],
+        "unmet_before": {"pairs": 123_456, "households": 123_455},
+        "unmet_after": {"pairs": 123_456, "households": None},
+        "figures": {"before": figures_at, "after": figures_at},
+        "totals": dict.fromkeys(("ties_added", "ties_ended", "newly_reached", "no_longer_isolated"), n["changes"]),
+    }
     for lang in ("id", "en"):
-        context = dashboard_context(d, q, lang, forum_region="32", forums=[])
+        context = dashboard_context(d, q, lang, forum_region="32", forums=[], changes=changes)
         html = templates.get_template("forum_dashboard.html").render(
             **context, t=translator(lang), lang=lang, user=None, csrf="", path="/forum", here="/forum"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,7 +37,7 @@ router = APIRouter(include_in_schema=False)
 GATE = Gate(roles=(Role.forum_organizer, Role.admin))
 # Rows a section shows; the exports hold them all. Every section full, with long names, is about
 # 170 KB of HTML (tests/web/test_forum_pages.py keeps it under 200 KB).
-SHOWN = {"stakeholders": 200, "unmet": 150, "unused": 100, "isolated": 100, "load": 100}
+SHOWN = {"stakeholders": 200, "unmet": 150, "unused": 100, "isolated": 100, "load": 100, "changes": 15}
 COLUMNS = network.STAKEHOLDER_COLUMNS
 # Decimals shown; the scores always show them, the weighted degree only when it is not whole.
 DIGITS = {"weighted_degree": 1, "betweenness": 3, "closeness": 3, "pagerank": 3, "constraint": 3, "effective_size": 2}
@@ -101,6 +102,16 @@ def parse_query(params: Mapping[str, str]) -> DashboardQuery:
     if villages not in ("0", "1"):
         raise BadQuery("fo.f.villages")
     return DashboardQuery(region, forum_id, sort, direction == "desc", villages == "1")
+
+
+def since_of(raw: str | None) -> date | None:
+    """The "since the last meeting" date of ``?since=`` (``YYYY-MM-DD``); ``BadQuery`` if malformed."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise BadQuery("fo.f.since") from None
 
 
 # --- the dashboard, or the page that says why not ---------------------------------------------
@@ -170,14 +181,30 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
     if isinstance(found, Response):
         return found
     q, d = found
+    try:
+        since = since_of(request.query_params.get("since"))
+    except BadQuery as exc:
+        message = viewer.t("error.bad_filter").format(field=viewer.t(exc.label_key))
+        return error_page(request, settings, viewer.user, 422, message)
+    changes = network.forum_changes(
+        session, viewer.scope, forum=d.forum, region=d.region, since=since, today=settings.today()
+    )
     # An admin looking at a region without a forum chooses whose invitations to see.
     forums = network.forum_choices(session, viewer.scope) if d.forum is None else []
-    context = dashboard_context(d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums)
+    context = dashboard_context(
+        d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums, changes=changes.body
+    )
     return render(request, settings, "forum_dashboard.html", context, user=viewer.user)
 
 
 def dashboard_context(
-    d: Dashboard, q: DashboardQuery, lang: str, *, forum_region: str | None, forums: list[Forum]
+    d: Dashboard,
+    q: DashboardQuery,
+    lang: str,
+    *,
+    forum_region: str | None,
+    forums: list[Forum],
+    changes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What ``forum_dashboard.html`` needs besides the site's common context."""
     return {
@@ -196,6 +223,7 @@ def dashboard_context(
         "narrowed": forum_region is not None and d.region != forum_region,
         "forum_region": forum_region,
         "forums": forums,
+        "changes": changes,  # "since the last meeting" (service.network.forum_changes), if computed
     }
 
 
