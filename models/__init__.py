@@ -5,6 +5,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
+from models.invitations import ForumInvitation
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
 from models.organizations import (
@@ -30,6 +31,7 @@ __all__ = [
     "Facilitator",
     "FacilitatorVillage",
     "Forum",
+    "ForumInvitation",
     "ForumMember",
     "Household",
     "HsdsExternalId",

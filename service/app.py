@@ -15,6 +15,7 @@ from service.api import (
     groups,
     households,
     imports,
+    invitations,
     jobs,
     matching,
     network,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         privacy.router,
         people.router,
         network.router,
+        invitations.router,
         jobs.router,
     ):
         api.include_router(router)
