@@ -39,6 +39,7 @@ from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
+from service.web.forum import invitations as forum_invitations
 from service.web.headers import add_security_headers
 from service.web.kit import STATIC_DIR
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         referral_pages.router,
         forum_dashboard.router,
         forum_exports.router,
+        forum_invitations.router,
         facilitator_network.router,
         map_pages.router,
     ):

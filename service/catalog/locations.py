@@ -58,9 +58,14 @@ def list_locations(
     return [location_public(r) for r in rows if not (open_only and r.closed_on is not None)]
 
 
-def get_location(session: Session, scope: Scope, *, organization_id: int, location_id: int) -> LocationPublic:
-    """One service point of an organisation the caller may see."""
-    return location_public(_location(session, scope, organization_id, location_id))
+def get_location(
+    session: Session, scope: Scope, *, location_id: int, organization_id: int | None = None
+) -> LocationPublic:
+    """One service point the caller may see (of the organisation ``organization_id``, when given)."""
+    if organization_id is not None:
+        return location_public(_location(session, scope, organization_id, location_id))
+    found: Location = get_in_scope(session, scope, Location, location_id, "Location")
+    return location_public(found)
 
 
 def _stored(values: dict[str, Any]) -> dict[str, Any]:

@@ -242,8 +242,8 @@ class Builder:
                     "freq": "WEEKLY",
                     "wkst": "MO",
                     "byday": byday,
-                    "opens_at": opens,
-                    "closes_at": closes,
+                    "opens_at": f"{opens}:00",  # Table Schema's time: HH:MM:SS
+                    "closes_at": f"{closes}:00",
                     "description": opening_hours_description(days, opens, closes, self.lang),
                 }
             )

@@ -91,7 +91,7 @@ TABLES: tuple[Table, ...] = (
         "schedule",
         "schedules.csv",
         "id:string/uuid service_id:string/uuid location_id:string/uuid valid_from:date valid_to:date freq wkst "
-        "byday opens_at closes_at description",
+        "byday opens_at:time closes_at:time description",
         "id",
         (("service_id", "service"), ("location_id", "location")),
     ),
