@@ -45,6 +45,8 @@ TENANT_PARAMS = frozenset(
         "group_id",
         "job_id",
         "upload_id",
+        "location_id",
+        "invitation_id",
         "region",
     }
 )

@@ -26,9 +26,17 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, Household, KpmGroup
+from models.invitations import ForumInvitation
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum
-from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
+from models.organizations import (
+    Location,
+    Organization,
+    OrganizationKind,
+    Program,
+    ProgramServiceArea,
+    ProgramStatus,
+)
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
 from models.types import utcnow
@@ -152,6 +160,8 @@ OWN: dict[str, str | dict[str, str]] = {
     "village_code": "village.kj",  # the village that group meets in
     "job_id": {"*": "job.facilitator", "agency": "job.agency", "organiser": "job.organiser"},
     "upload_id": "upload.kj",  # a caseload file the Kebon Jayanti facilitator uploaded (not yet imported)
+    "location_id": "location.dinsos",  # a service point of Dinas Sosial Kota Bandung
+    "invitation_id": "invitation.kj",  # Bandung's forum invites Dinas Sosial Kota Bandung, not yet answered
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -171,6 +181,8 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "village_code": "village.jaktim",
     "job_id": "job.jaktim",  # the Jakarta Timur facilitator's job
     "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
+    "location_id": "location.jaktim",  # a service point of Suku Dinas Sosial Jakarta Timur
+    "invitation_id": "invitation.jaktim",  # Jakarta Timur's forum invites its Suku Dinas Sosial
     "region": FOREIGN_REGION,
 }
 
@@ -199,6 +211,11 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     session.add(Consent(household_id=jaktim.id, organization_id=sudinsos.id, purpose=ConsentPurpose.referral))
     for name, region in (("Lembaga Matriks Bandung", OWN_REGION), ("Lembaga Matriks Jakarta", FOREIGN_REGION)):
         session.add(Organization(name=name, kind=OrganizationKind.community_group, region_code=region))
+    # An invitation of each city's forum to its Dinas Sosial, waiting for an answer (each is a member
+    # already, as the demo has it: accepting keeps the membership as it is).
+    forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
+    for forum_region, invited in ((OWN_REGION, dinsos), (FOREIGN_REGION, sudinsos)):
+        session.add(ForumInvitation(forum_id=forums[forum_region].id, organization_id=invited.id))
     spare = Program(
         name="Program Matriks Tanpa Rujukan", kind="training", status=ProgramStatus.draft, organization_id=dinsos.id
     )
@@ -339,6 +356,13 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         )
     forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
     ids["forum.bandung"], ids["forum.jaktim"] = forums[OWN_REGION].id, forums[FOREIGN_REGION].id
+    for name, organization in (("dinsos", "organization.dinsos"), ("jaktim", "organization.jaktim")):
+        ids[f"location.{name}"] = _one(
+            session, select(sa.func.min(Location.id)).where(Location.organization_id == ids[organization])
+        )
+    for name, forum in (("kj", "forum.bandung"), ("jaktim", "forum.jaktim")):
+        invited = select(ForumInvitation.id).where(ForumInvitation.forum_id == ids[forum])
+        ids[f"invitation.{name}"] = _one(session, invited)
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
@@ -371,6 +395,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         (Facilitator, "facilitator"),
         (Referral, "referral"),
         (KpmGroup, "group"),
+        (Location, "location"),
     ):
         for row_id, version in session.exec(select(model.id, model.version)).all():  # type: ignore[attr-defined]
             versions[(name, row_id)] = version
@@ -600,6 +625,8 @@ FINGERPRINT_TABLES = (
     "job",
     "upload",
     "datasubjectrequest",
+    "forum_invitation",
+    "forummember",
 )
 
 
@@ -619,4 +646,8 @@ def fingerprint(app: FastAPI) -> dict[str, Any]:
         out["program.capacity"] = conn.execute(sa.text("SELECT sum(capacity_remaining) FROM program")).scalar()
         out["household.restricted"] = conn.execute(sa.text("SELECT count(restricted_at) FROM household")).scalar()
         out["area.approved"] = conn.execute(sa.text("SELECT count(approved_at) FROM programservicearea")).scalar()
+        out["location.closed"] = conn.execute(sa.text("SELECT count(closed_on) FROM location")).scalar()
+        out["invitation.status"] = tuple(
+            conn.execute(sa.text("SELECT status, count(*) FROM forum_invitation GROUP BY status ORDER BY 1"))
+        )
     return out

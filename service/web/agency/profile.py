@@ -43,10 +43,23 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 
 def hours_words(loc: LocationPublic, t: Any) -> str:
-    """``Sen 08:00–15:30 · Jum 08:00–11:30`` (or that no hours were given)."""
+    """``Sen–Kam 08:00–15:30 · Jum 08:00–11:30``: days in a row with the same hours as one span
+    (or that no hours were given)."""
     if not loc.opening_hours:
         return str(t("loc.hours.none"))
-    return " · ".join(f"{t('day.short.' + h.day.value)} {h.opens}–{h.closes}" for h in loc.opening_hours)
+    spans: list[tuple[int, int, str, str]] = []  # (first day, last day, opens, closes)
+    for h in loc.opening_hours:
+        day = DAYS.index(h.day.value)
+        if spans and spans[-1][1] == day - 1 and spans[-1][2:] == (h.opens, h.closes):
+            spans[-1] = (spans[-1][0], day, h.opens, h.closes)
+        else:
+            spans.append((day, day, h.opens, h.closes))
+
+    def days(first: int, last: int) -> str:
+        name = str(t("day.short." + DAYS[first]))
+        return name if first == last else f"{name}–{t('day.short.' + DAYS[last])}"
+
+    return " · ".join(f"{days(a, b)} {opens}–{closes}" for a, b, opens, closes in spans)
 
 
 # --- the profile ------------------------------------------------------------------------------
