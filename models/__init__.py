@@ -8,6 +8,7 @@ from models.idempotency import IdempotencyKey
 from models.invitations import ForumInvitation
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
+from models.notifications import Notification, NotificationDelivery, NotificationSettings
 from models.organizations import (
     HsdsExternalId,
     Location,
@@ -39,6 +40,9 @@ __all__ = [
     "Job",
     "KpmGroup",
     "Location",
+    "Notification",
+    "NotificationDelivery",
+    "NotificationSettings",
     "Organization",
     "Partnership",
     "Program",

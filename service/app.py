@@ -19,6 +19,7 @@ from service.api import (
     jobs,
     matching,
     network,
+    notifications,
     people,
     privacy,
     referrals,
@@ -30,7 +31,7 @@ from service.core.logs import install_log_filters
 from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import account, admin, agency, home
+from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         network.router,
         invitations.router,
         jobs.router,
+        notifications.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for pages in (
         home.router,
         account.router,
+        notices.router,
         admin.router,
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either

@@ -184,6 +184,27 @@ KEYS = (
     N_("admin.edu.social_work"),
     N_("admin.edu.other"),
     N_("admin.edu.other_with_volunteer_experience"),
+    # Notification texts, passed to notify() as text_key and looked up when read
+    # (service/referrals/notices.py: notice.referral.moved.{ReferralStatus} and
+    # notice.referral.overdue.{open ReferralStatus}).
+    N_("notice.referral.created"),
+    N_("notice.referral.moved.sent"),
+    N_("notice.referral.moved.accepted"),
+    N_("notice.referral.moved.declined"),
+    N_("notice.referral.moved.enrolled"),
+    N_("notice.referral.moved.completed"),
+    N_("notice.referral.moved.dropped"),
+    N_("notice.referral.moved.withdrawn"),
+    N_("notice.referral.overdue.sent"),
+    N_("notice.referral.overdue.accepted"),
+    N_("notice.referral.overdue.enrolled"),
+    # service/invitations/use_cases.py: notice.invitation.sent and notice.invitation.{answer}.
+    N_("notice.invitation.sent"),
+    N_("notice.invitation.accepted"),
+    N_("notice.invitation.declined"),
+    # notice.mode.{EmailMode} (notice_settings.html).
+    N_("notice.mode.immediate"),
+    N_("notice.mode.daily"),
     # No caller found in service/ when the keys moved from the MESSAGES dict into the catalogues;
     # kept with their text. Delete them here and in the .po files once you are sure they are unused.
     N_("login.expired"),

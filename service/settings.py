@@ -109,6 +109,29 @@ class Settings(BaseSettings):
         description="Rule previews one user (not an admin) may run in 24 hours; then 429 until the oldest ages out",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/\s]+(/[^\s]*)?$",
+        description="The address people reach the service at; links in emails start with it",
+    )
+    smtp_host: str | None = Field(default=None, description="Mail server for notification emails; none: no email")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = Field(default="Jejaring <jejaring@localhost>", description="From: of notification emails")
+    smtp_starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS before sign-in")
+    smtp_timeout: float = Field(default=10.0, gt=0, le=300, description="Seconds to wait for the mail server")
+    notify_max_attempts: int = Field(
+        default=6, ge=1, le=50, description="Tries of one email before it stays failed (backoff doubles each time)"
+    )
+    notify_retry_seconds: int = Field(default=60, ge=1, description="Wait before the first retry of a failed email")
+    notify_digest_hour: int = Field(
+        default=7, ge=0, le=23, description="Local hour after which the daily digest emails go out"
+    )
+    referral_overdue_days: int = Field(
+        default=7, ge=1, le=365, description="A referral waiting longer than this in one open status is overdue"
+    )
+
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
         if self.environment != "production":

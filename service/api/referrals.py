@@ -109,7 +109,14 @@ def create_referral(
         today=settings.today(),
         request_id=request_id(request),
     )
-    return referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    return referrals.referral_views(
+        session,
+        scope,
+        [referral],
+        today=settings.today(),
+        with_events=True,
+        overdue_days=settings.referral_overdue_days,
+    )[0]
 
 
 @router.get("/referrals", response_model=Page[ReferralPublic])
@@ -133,6 +140,7 @@ def list_referrals(
         limit=limit,
         offset=offset,
         today=settings.today(),
+        overdue_days=settings.referral_overdue_days,
     )
 
 
@@ -147,7 +155,14 @@ def get_referral(
 ) -> ReferralPublic:
     """One referral with its whole history (and its ``ETag``)."""
     referral = referrals.read_referral(session, scope, referral_id, request_id=request_id(request))
-    view = referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    view = referrals.referral_views(
+        session,
+        scope,
+        [referral],
+        today=settings.today(),
+        with_events=True,
+        overdue_days=settings.referral_overdue_days,
+    )[0]
     with_etag(response, "referral", view.id, view.version)
     return view
 
@@ -176,6 +191,13 @@ def move_referral(
             request_id=request_id(request),
             expected_version=version,
         )
-    view = referrals.referral_views(session, scope, [referral], today=settings.today(), with_events=True)[0]
+    view = referrals.referral_views(
+        session,
+        scope,
+        [referral],
+        today=settings.today(),
+        with_events=True,
+        overdue_days=settings.referral_overdue_days,
+    )[0]
     with_etag(response, "referral", view.id, view.version)
     return view

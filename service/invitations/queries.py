@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from models.invitations import ForumInvitation, InvitationStatus
 from models.network import Forum, ForumMember, PartyKind
 from models.organizations import Organization
-from models.users import Role, User
+from models.users import Role
 from service.core.paging import paginate
 from service.core.records import rows_changed
 from service.core.scope import Scope
@@ -102,14 +102,3 @@ def answer(session: Session, invitation_id: int, values: dict[str, Any]) -> bool
         .values(version=ForumInvitation.version + 1, **values),
     )
     return changed == 1
-
-
-def forum_organizer_ids(session: Session, forum_id: int) -> list[int]:
-    """The user ids of the forum's organisers (who hear of an answer)."""
-    return [
-        int(u)
-        for u in session.exec(
-            select(User.id).where(User.forum_id == forum_id, col(User.role) == Role.forum_organizer, User.is_active)
-        ).all()
-        if u is not None
-    ]

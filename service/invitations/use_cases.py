@@ -20,6 +20,7 @@ from service.core.records import require_version
 from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.invitations import queries
+from service.notifications import notify
 
 ANSWERS = frozenset({InvitationStatus.accepted, InvitationStatus.declined})
 
@@ -78,9 +79,15 @@ def invite(
         request_id=request_id,
         detail={"forum_id": forum.id, "organization_id": org.id},
     )
-    # Notification (issue #13 item 7): tell the organisation's staff, e.g.
-    # notify(session, event="invitation", to_organization=org.id, text_key="notice.invitation.sent",
-    #        params={"forum": forum.name}, url="/")
+    # The invited organisation's staff hear of it (their home page lists it with the answer buttons).
+    notify(
+        session,
+        event="invitation.sent",
+        to_organization=org.id,
+        text_key="notice.invitation.sent",
+        params={"forum": forum.name},
+        url="/#undangan",
+    )
     session.commit()
     return _public((inv, forum.name, org.name))
 
@@ -166,9 +173,15 @@ def answer_invitation(
         request_id=request_id,
         detail={"forum_id": inv.forum_id, "organization_id": inv.organization_id},
     )
-    # Notification (issue #13 item 7): tell the forum's organisers of an answer, e.g.
-    # notify(session, event="invitation_answered", to_forum=inv.forum_id, text_key=f"notice.invitation.{to}",
-    #        params={"organization": org_name}, url="/forum#undangan")
+    if to in ANSWERS:  # the forum's organisers hear the answer (a withdrawal is their own doing)
+        notify(
+            session,
+            event=f"invitation.{to.value}",
+            to_forum=inv.forum_id,
+            text_key=f"notice.invitation.{to.value}",
+            params={"organization": org_name, "forum": forum_name},
+            url="/forum#undangan",
+        )
     session.commit()
     session.refresh(inv)
     return _public((inv, forum_name, org_name), joined_on)

@@ -17,6 +17,7 @@ from typing import Any
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.serializer import SignedSerializer
 
+from service.jobs.registry import PeriodicJob, periodic_jobs
 from service.jobs.runner import LOST_AFTER, JobRunner, Reconciled
 from service.settings import Settings
 
@@ -51,6 +52,8 @@ class JobQueue:
         self.runner = JobRunner(settings)
         self._run_job: Any = self.huey.task(name="run_job")(self.runner.run)
         self.huey.periodic_task(crontab(minute="*"), name="reconcile_jobs")(self._reconcile_periodically)
+        for job in periodic_jobs():
+            self.huey.periodic_task(crontab(minute=job.minute), name=job.name)(self._periodic(job))
 
     @property
     def embedded(self) -> bool:
@@ -73,6 +76,20 @@ class JobQueue:
     def _reconcile_periodically(self) -> None:
         self.reconcile(lost_after=LOST_AFTER)
         self.runner.purge_expired_files()
+
+    def _periodic(self, job: PeriodicJob) -> Any:
+        def run() -> None:
+            try:
+                job.run(self.runner.engine, self.settings)
+            except Exception as exc:  # the message may quote data: only its type is logged
+                log.error("periodic job %s failed on %s (message withheld)", job.name, type(exc).__name__)
+
+        return run
+
+    def run_periodic(self, name: str) -> None:
+        """Run the periodic job ``name`` now, in this process (tests, the command line)."""
+        job = {j.name: j for j in periodic_jobs()}[name]
+        job.run(self.runner.engine, self.settings)
 
     def flush(self) -> None:
         """Remove every message of this queue from its storage (tests; never on a live queue)."""

@@ -11,7 +11,12 @@ import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from service.settings import Settings
 
 JobFunction = Callable[..., dict[str, Any]]
 """``def run(ctx: JobContext, **params) -> dict``: the params are the job's JSON params."""
@@ -20,8 +25,13 @@ F = TypeVar("F", bound=JobFunction)
 
 KIND_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
-KIND_MODULES: tuple[str, ...] = ("service.privacy.retention", "service.households.imports.use_cases")
-"""Modules declaring the service's own job kinds; every consumer imports them at start."""
+KIND_MODULES: tuple[str, ...] = (
+    "service.privacy.retention",
+    "service.households.imports.use_cases",
+    "service.notifications.delivery",
+    "service.referrals.notices",
+)
+"""Modules declaring the service's own job kinds and periodic jobs; every consumer imports them at start."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,48 @@ def load_kinds(include: Iterable[str] = ()) -> list[str]:
     for module in (*KIND_MODULES, *include):
         importlib.import_module(module)
     return kind_names()
+
+
+PeriodicFunction = Callable[["Engine", "Settings"], object]
+"""``def run(engine, settings)``: opens its own sessions and commits; its return value is ignored."""
+
+P = TypeVar("P", bound=PeriodicFunction)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work every consumer runs on a schedule (``minute`` in cron's notation: ``*``, ``*/15``)."""
+
+    name: str
+    run: PeriodicFunction
+    minute: str
+
+
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def periodic_job(name: str, *, minute: str = "*") -> Callable[[P], P]:
+    """Declare the decorated ``run(engine, settings)`` to run every minute matching ``minute``.
+
+    Each consumer runs it (two consumers on one Redis both do): the function must claim its rows
+    with conditional updates, so that work done twice at once is done once.
+    """
+    if not KIND_NAME.match(name) or len(name) > 80:
+        raise ValueError(f"periodic job {name!r} must be dotted lower-case words, e.g. 'notifications.send'")
+
+    def register(func: P) -> P:
+        known = _periodic.get(name)
+        if known is not None and _qualified(known.run) != _qualified(func):
+            raise ValueError(f"periodic job {name!r} is already declared by {_qualified(known.run)}")
+        _periodic[name] = PeriodicJob(name=name, run=func, minute=minute)
+        return func
+
+    return register
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every declared periodic job, by name."""
+    return [_periodic[name] for name in sorted(_periodic)]
 
 
 def _qualified(func: Callable[..., Any]) -> str:

@@ -15,6 +15,7 @@ from service.referrals.loop import (
     refer_with_consent,
     side_of,
 )
+from service.referrals.notices import ChatLink, chat_links, notify_overdue
 from service.referrals.rules import AGENCY, FACILITATOR, OPEN, TRANSITIONS, Move, Outcome, moves_for
 from service.referrals.views import ConsentPublic, ReferralPublic, Withdrawal, referral_views
 
@@ -25,6 +26,7 @@ __all__ = [
     "OPEN",
     "TRANSITIONS",
     "BoardColumn",
+    "ChatLink",
     "ConsentNeeded",
     "ConsentPublic",
     "Move",
@@ -33,6 +35,7 @@ __all__ = [
     "ReferralPublic",
     "Withdrawal",
     "board",
+    "chat_links",
     "close_open_referrals",
     "create_referral",
     "get_referral",
@@ -40,6 +43,7 @@ __all__ = [
     "list_referrals",
     "move_referral",
     "moves_for",
+    "notify_overdue",
     "open_referral_of",
     "read_referral",
     "record_consent",

@@ -18,7 +18,7 @@ from service.core.paging import Page
 from service.core.scope import Scope
 from service.errors import Forbidden
 from service.referrals import queries
-from service.referrals.rules import S
+from service.referrals.rules import OVERDUE_DAYS, S
 from service.referrals.views import ReferralPublic, referral_views
 
 # The facilitator's board: one column a stage, the closed ones last.
@@ -42,6 +42,7 @@ def list_referrals(
     limit: int,
     offset: int,
     today: date,
+    overdue_days: int = OVERDUE_DAYS,
 ) -> Page[ReferralPublic]:
     """The caller's referrals (facilitators) or those to their organisation's programmes (agency
     staff), one page of them."""
@@ -50,7 +51,8 @@ def list_referrals(
     rows, total = queries.referral_page(
         session, scope, status=status, program_id=program_id, newest_first_by=order, limit=limit, offset=offset
     )
-    return Page(items=referral_views(session, scope, rows, today=today), total=total, limit=limit, offset=offset)
+    views = referral_views(session, scope, rows, today=today, overdue_days=overdue_days)
+    return Page(items=views, total=total, limit=limit, offset=offset)
 
 
 def status_counts(session: Session, scope: Scope) -> dict[str, int]:
@@ -66,10 +68,19 @@ class BoardColumn:
     total: int
 
 
-def board(session: Session, scope: Scope, counts: dict[str, int], *, shown: int, today: date) -> list[BoardColumn]:
+def board(
+    session: Session,
+    scope: Scope,
+    counts: dict[str, int],
+    *,
+    shown: int,
+    today: date,
+    overdue_days: int = OVERDUE_DAYS,
+) -> list[BoardColumn]:
     """The facilitator's board: per stage, the ``shown`` most recently moved referrals."""
     columns = [(name, statuses, queries.latest_in(session, scope, statuses, shown)) for name, statuses in BOARD]
-    views = {v.id: v for v in referral_views(session, scope, [r for _, _, rows in columns for r in rows], today=today)}
+    shown_rows = [r for _, _, rows in columns for r in rows]
+    views = {v.id: v for v in referral_views(session, scope, shown_rows, today=today, overdue_days=overdue_days)}
     return [
         BoardColumn(
             name,

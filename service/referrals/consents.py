@@ -13,7 +13,8 @@ from service.core.audit import record_event
 from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.referrals import queries
-from service.referrals.rules import S
+from service.referrals.notices import tell_moved
+from service.referrals.rules import FACILITATOR, S
 from service.referrals.status import change_status
 from service.referrals.views import ConsentPublic, Withdrawal, consent_public
 
@@ -84,6 +85,7 @@ def withdraw_consent(
     for referral in queries.open_referrals_to(session, household_id, consent.organization_id):
         to = S.dropped if referral.status is S.enrolled else S.withdrawn
         change_status(session, referral, to, actor_user_id=scope.user_id, note="consent withdrawn")
+        tell_moved(session, referral, to, by=FACILITATOR)
         closed.append(referral)
     record_event(
         session,
@@ -101,13 +103,9 @@ def close_open_referrals(session: Session, household_id: int, *, actor_user_id: 
     """Close every open referral of the family (withdrawn; dropped once enrolled); the caller commits."""
     closed: list[int] = []
     for referral in queries.open_referrals_of(session, household_id):
-        change_status(
-            session,
-            referral,
-            S.dropped if referral.status is S.enrolled else S.withdrawn,
-            actor_user_id=actor_user_id,
-            note=note,
-        )
+        to = S.dropped if referral.status is S.enrolled else S.withdrawn
+        change_status(session, referral, to, actor_user_id=actor_user_id, note=note)
+        tell_moved(session, referral, to, by=None)
         if referral.id is not None:
             closed.append(referral.id)
     return closed

@@ -29,7 +29,7 @@ from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope, require_in_processing
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.matching import household_facts, program_facts, referenced_program_names
-from service.referrals import queries
+from service.referrals import notices, queries
 from service.referrals.consents import record_consent, require_facilitator
 from service.referrals.rules import AGENCY, FACILITATOR, TRANSITIONS, Move, S
 from service.referrals.status import change_status
@@ -172,6 +172,7 @@ def _refer(
     )
     if claimed is not None:
         idempotency.finish(session, claimed, status=201, resource_id=referral.id, now=now)
+    notices.tell_created(session, referral)
     session.commit()
     return referral
 
@@ -303,6 +304,7 @@ def move_referral(
         request_id=request_id,
         fields=["status", *extra],
     )
+    notices.tell_moved(session, referral, move.status, by=side)
     session.commit()
     session.refresh(referral)
     return referral

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, Household
+from models.notifications import Notification
 from models.organizations import Organization, Program, ProgramStatus
 from models.referrals import Consent, ConsentPurpose, Referral, ReferralEvent, ReferralStatus
 from models.users import Role
@@ -36,6 +38,58 @@ def referral_in_scope(session: Session, scope: Scope, referral_id: int) -> Refer
 def program_owner(session: Session, program_id: int) -> int | None:
     """The organisation offering a programme."""
     return session.exec(select(Program.organization_id).where(Program.id == program_id)).first()
+
+
+def program_name_and_owner(session: Session, program_id: int) -> tuple[str, int] | None:
+    """A programme's name and the organisation offering it."""
+    row = session.exec(select(Program.name, Program.organization_id).where(Program.id == program_id)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+@dataclass(frozen=True)
+class Contacts:
+    program: str
+    organization: str
+    organization_phone: str | None
+    family_phone: str | None
+    family_phone_shared: bool  # the family's consent to share its phone with the organisation holds
+
+
+def referral_contacts(session: Session, referral: Referral) -> Contacts | None:
+    """Who the two sides of a referral may reach: the organisation's contact phone, and the family's
+    phone with whether its consent to share it holds."""
+    row = session.exec(
+        select(Program.name, Organization.name, Organization.phone)
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(Program.id == referral.program_id)
+    ).first()
+    if row is None:
+        return None
+    consent = session.get(Consent, referral.consent_id) if referral.consent_id else None
+    shared = consent is not None and consent.share_phone and consent.withdrawn_at is None
+    phone = session.exec(select(Household.phone).where(Household.id == referral.household_id)).first()
+    return Contacts(row[0], row[1], row[2], phone if shared else None, shared)
+
+
+def overdue_unnoticed(
+    session: Session, *, before: datetime, key_prefix: str
+) -> list[tuple[int, ReferralStatus, int, int | None, datetime]]:
+    """Open referrals in their status since before ``before`` with no notification keyed
+    ``<key_prefix><id>:<status>`` yet: (id, status, programme, facilitator, since), oldest first."""
+    key = sa.literal(key_prefix) + sa.cast(col(Referral.id), sa.String) + ":" + sa.cast(col(Referral.status), sa.String)
+    noticed = sa.exists().where(col(Notification.once_key) == key)
+    rows = session.execute(
+        sa.select(
+            col(Referral.id),
+            col(Referral.status),
+            col(Referral.program_id),
+            col(Referral.facilitator_id),
+            col(Referral.status_changed_at),
+        )
+        .where(col(Referral.status).in_(OPEN), col(Referral.status_changed_at) < before, ~noticed)
+        .order_by(col(Referral.status_changed_at), col(Referral.id))
+    ).all()
+    return [(int(i), ReferralStatus(s), p, f, at) for i, s, p, f, at in rows if i is not None]
 
 
 def program_owners(session: Session, program_ids: Sequence[int]) -> dict[int, int]:

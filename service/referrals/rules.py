@@ -13,6 +13,7 @@ from models.types import Note
 S = ReferralStatus
 OPEN: Final = OPEN_STATUSES  # the referral table's partial unique index holds one open referral per programme
 AGENCY, FACILITATOR = "agency", "facilitator"
+OVERDUE_DAYS: Final = 7  # a referral waiting longer in one open status is overdue (JEJARING_REFERRAL_OVERDUE_DAYS)
 # from -> {to: who may make that move}
 TRANSITIONS: Final[dict[ReferralStatus, dict[ReferralStatus, str]]] = {
     S.sent: {S.accepted: AGENCY, S.declined: AGENCY, S.withdrawn: FACILITATOR},

@@ -11,7 +11,7 @@ phone-shaped numbers masked.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -25,6 +25,7 @@ from models.users import Role
 from service.core.regions import region_names
 from service.core.scope import Scope
 from service.referrals import queries
+from service.referrals.rules import OPEN, OVERDUE_DAYS
 
 
 class ConsentPublic(BaseModel):
@@ -106,6 +107,9 @@ class ReferralPublic(BaseModel):
     sent_at: datetime
     status_changed_at: datetime
     days_in_status: int
+    overdue: bool = Field(
+        default=False, description="Open and waiting in its status longer than the overdue limit (7 days by default)"
+    )
     version: int
     events: list[EventPublic] | None = None
 
@@ -160,9 +164,17 @@ def _event(event: ReferralEvent, full: bool, withheld: bool) -> EventPublic:
 
 
 def referral_views(
-    session: Session, scope: Scope, referrals: Sequence[Referral], *, today: date, with_events: bool = False
+    session: Session,
+    scope: Scope,
+    referrals: Sequence[Referral],
+    *,
+    today: date,
+    with_events: bool = False,
+    overdue_days: int = OVERDUE_DAYS,
 ) -> list[ReferralPublic]:
-    """The referrals as the caller may see them (a few queries for the whole page)."""
+    """The referrals as the caller may see them (a few queries for the whole page); open ones
+    waiting more than ``overdue_days`` days in their status are ``overdue``."""
+    now = utcnow()
     if not referrals:
         return []
     households, programs, facilitators, consents, businesses = queries.view_rows(session, referrals)
@@ -199,7 +211,8 @@ def referral_views(
                 match=None if withheld else r.match,
                 sent_at=r.sent_at,
                 status_changed_at=r.status_changed_at,
-                days_in_status=max(0, (utcnow() - r.status_changed_at).days),
+                days_in_status=max(0, (now - r.status_changed_at).days),
+                overdue=r.status in OPEN and now - r.status_changed_at > timedelta(days=overdue_days),
                 version=r.version,
                 events=[_event(e, full, withheld) for e in events.get(r.id, [])] if with_events else None,
             )

@@ -29,6 +29,7 @@ from models.users import Role, User
 from service.core.scope import Scope
 from service.deps import SESSION_COOKIE
 from service.i18n import LANGUAGES, N_, translator
+from service.notifications import unread_count_of
 from service.people.accounts import PASSWORD_CHANGE_PATH, user_for_token
 from service.settings import Settings
 
@@ -341,5 +342,10 @@ def csv_cell(value: str) -> str:
 
 templates.env.filters["rupiah"] = rupiah
 templates.env.globals.update(
-    decimal=decimal, short_date=short_date, value_word=value_word, NEEDS=NEEDS, SECTORS=SECTORS
+    decimal=decimal,
+    short_date=short_date,
+    value_word=value_word,
+    NEEDS=NEEDS,
+    SECTORS=SECTORS,
+    unread_notices=unread_count_of,
 )

@@ -180,13 +180,23 @@ def referrals_page(request: Request, session: SessionDep, settings: SettingsDep)
         "action": "/rujukan",
     }
     if scope.role is Role.facilitator and f.status is None:
-        columns = referrals.board(session, scope, counts, shown=BOARD_SHOWN, today=today)
+        columns = referrals.board(
+            session, scope, counts, shown=BOARD_SHOWN, today=today, overdue_days=settings.referral_overdue_days
+        )
         context["board"] = [(c.name, c.statuses, c.cards, c.total) for c in columns]
         return render(request, settings, "referral_list.html", context, user=viewer.user)
     count = counts.get(f.status.value, 0) if f.status else sum(counts.values())
     page, pages, start = page_window(count, LIST_SIZE, f.page)
     found = referrals.list_referrals(
-        session, scope, status=f.status, program_id=None, order="sent", limit=LIST_SIZE, offset=start, today=today
+        session,
+        scope,
+        status=f.status,
+        program_id=None,
+        order="sent",
+        limit=LIST_SIZE,
+        offset=start,
+        today=today,
+        overdue_days=settings.referral_overdue_days,
     )
     context.update(rows=found.items, count=found.total, page=page, pages=pages, board=None)
     return render(request, settings, "referral_list.html", context, user=viewer.user)
@@ -211,12 +221,20 @@ def _detail(
         referral = referrals.read_referral(session, viewer.scope, referral_id, request_id=request_id(request))
     except NotFound:
         return _error(request, settings, viewer, 404, viewer.t("ref.err.not_found"))
-    view = referrals.referral_views(session, viewer.scope, [referral], today=settings.today(), with_events=True)[0]
+    view = referrals.referral_views(
+        session,
+        viewer.scope,
+        [referral],
+        today=settings.today(),
+        with_events=True,
+        overdue_days=settings.referral_overdue_days,
+    )[0]
     side = referrals.side_of(session, viewer.scope, referral)
     context = {
         "v": view,
         "side": side,
         "actions": referrals.moves_for(referral.status, side),
+        "chats": referrals.chat_links(session, referral, side=side, lang=viewer.lang, public_url=settings.public_url),
         "reasons": list(DeclineReason),
         "error": error,
         "detail": detail,

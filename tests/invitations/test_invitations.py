@@ -59,6 +59,7 @@ def test_the_organiser_invites_from_the_list_the_staff_accept_and_it_joins_the_n
     suggested = client.get("/api/v1/network/suggestions", params={"forum_id": forum}, headers=organiser).json()
     assert node_id("organization", kumkm) in [i["organization"] for i in suggested["invitations"]]
     assert KUMKM in isolated(client, organiser)
+    staff = staff_of(client, session, KUMKM)
 
     sent = client.post(f"/api/v1/forums/{forum}/invitations", json={"organization_id": kumkm}, headers=organiser)
     assert sent.status_code == 201, sent.text
@@ -70,7 +71,6 @@ def test_the_organiser_invites_from_the_list_the_staff_accept_and_it_joins_the_n
     listed = client.get(f"/api/v1/forums/{forum}/invitations", headers=organiser).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == invitation
 
-    staff = staff_of(client, session, KUMKM)
     theirs = client.get("/api/v1/invitations", headers=staff).json()
     assert [i["id"] for i in theirs["items"]] == [invitation]
     assert theirs["items"][0]["forum_name"] == "Forum Sinergi Kreatif Kota Bandung"
@@ -107,6 +107,13 @@ def test_the_organiser_invites_from_the_list_the_staff_accept_and_it_joins_the_n
     # The organiser's list shows the answer; the audit trail has each step.
     shown = client.get(f"/api/v1/forums/{forum}/invitations", headers=organiser).json()["items"][0]
     assert shown["status"] == "accepted" and shown["answered_at"]
+    # Each side was told: the organisation of the invitation, the forum's organisers of the answer.
+    told = client.get("/api/v1/notifications", headers=staff).json()["items"]
+    assert [(n["event"], n["url"]) for n in told] == [("invitation.sent", "/#undangan")]
+    assert "Forum Sinergi Kreatif Kota Bandung" in told[0]["text"]
+    inbox = client.get("/api/v1/notifications", headers=organiser).json()["items"]
+    answered = [n for n in inbox if n["event"].startswith("invitation.")]
+    assert [n["event"] for n in answered] == ["invitation.accepted"] and KUMKM in answered[0]["text"]
     actions = session.exec(select(AuditEvent.action).where(AuditEvent.entity == "forum_invitation")).all()
     assert sorted(actions) == ["accepted", "create"]
 

@@ -741,6 +741,18 @@ TABLE: list[Row] = [
     Row("GET", "/api/v1/jobs", signed_in(200)),
     Row("GET", "/api/v1/jobs/{job_id}", signed_in(200)),
     Row("POST", "/api/v1/jobs/{job_id}/retry", signed_in(202)),
+    # --- notifications: each caller's own (#13.7) --------------------------------------------------
+    Row("GET", "/api/v1/notifications", signed_in(200), query={"unread": "true"}),
+    Row("GET", "/api/v1/notifications/unread", signed_in(200)),
+    Row("POST", "/api/v1/notifications/read", signed_in(200)),
+    Row("POST", "/api/v1/notifications/{notification_id}/read", signed_in(200)),
+    Row("GET", "/api/v1/notifications/settings", signed_in(200)),
+    Row(
+        "PUT",
+        "/api/v1/notifications/settings",
+        signed_in(200),
+        body={"email": "matriks@example.org", "email_enabled": True, "email_mode": "daily"},
+    ),
     # --- the caseload import ---------------------------------------------------------------------
     Row(
         "POST",
@@ -784,6 +796,16 @@ TABLE: list[Row] = [
     Row("GET", "/about", everyone(200)),
     Row("GET", "/akun/sandi", page(200)),
     Row("POST", "/akun/sandi", page(303), form=own_password_form),
+    Row("GET", "/pemberitahuan", page(200)),
+    Row("POST", "/pemberitahuan/baca-semua", page(303), form=[]),
+    Row("POST", "/pemberitahuan/{notification_id}/buka", page(303), form=[]),
+    Row("GET", "/pemberitahuan/pengaturan", page(200)),
+    Row(
+        "POST",
+        "/pemberitahuan/pengaturan",
+        page(303),
+        form=[("email", "matriks@example.org"), ("email_enabled", "ya"), ("email_mode", "daily")],
+    ),
     # --- the administrators' pages (#12.5): every other role gets 403 -------------------------------
     Row("GET", "/admin/akun", page(403, admin=200), query={"role": "forum_organizer"}),
     Row("GET", "/admin/akun/baru", page(403, admin=200)),

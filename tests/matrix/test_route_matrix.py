@@ -47,6 +47,7 @@ TENANT_PARAMS = frozenset(
         "upload_id",
         "location_id",
         "invitation_id",
+        "notification_id",
         "region",
     }
 )

@@ -29,6 +29,7 @@ from models.households import Business, Facilitator, Household, KpmGroup
 from models.invitations import ForumInvitation
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum
+from models.notifications import Notification
 from models.organizations import (
     Location,
     Organization,
@@ -162,6 +163,13 @@ OWN: dict[str, str | dict[str, str]] = {
     "upload_id": "upload.kj",  # a caseload file the Kebon Jayanti facilitator uploaded (not yet imported)
     "location_id": "location.dinsos",  # a service point of Dinas Sosial Kota Bandung
     "invitation_id": "invitation.kj",  # Bandung's forum invites Dinas Sosial Kota Bandung, not yet answered
+    # each caller's own notification
+    "notification_id": {
+        "*": "notification.facilitator",
+        "admin": "notification.admin",
+        "agency": "notification.agency",
+        "organiser": "notification.organiser",
+    },
     "region": OWN_REGION,
     "code": OWN_REGION,
 }
@@ -183,6 +191,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "upload_id": "upload.jaktim",  # a caseload file the Jakarta Timur facilitator uploaded
     "location_id": "location.jaktim",  # a service point of Suku Dinas Sosial Jakarta Timur
     "invitation_id": "invitation.jaktim",  # Jakarta Timur's forum invites its Suku Dinas Sosial
+    "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
 
@@ -235,6 +244,16 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
         )
     for username, refused in (("pendamping.kebonjayanti", own), ("pendamping.jaktim", jaktim)):
         _import_of(session, users[username].id, refused, secret_key)
+    for username in (*USERNAMES.values(), "pendamping.jaktim"):
+        session.add(
+            Notification(
+                user_id=users[username].id,
+                event="matrix.test",
+                text_key="notice.referral.created",
+                params={"program": "Program Matriks", "referral": 1},
+                url="/rujukan",
+            )
+        )
     session.commit()
 
 
@@ -368,6 +387,10 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
+    notices = {n.user_id: n.id for n in session.exec(select(Notification).where(Notification.event == "matrix.test"))}
+    for role, username in USERNAMES.items():
+        ids[f"notification.{role}"] = notices[users[username].id]
+    ids["notification.jaktim"] = notices[users["pendamping.jaktim"].id]
     for name, username in (("kj", "pendamping.kebonjayanti"), ("jaktim", "pendamping.jaktim")):
         owner = users[username].id
         ids[f"import.{name}"] = _one(session, select(Job.id).where(Job.kind == IMPORT_KIND, Job.owner_user_id == owner))

@@ -1,7 +1,7 @@
 """agencies' service points: phone, e-mail, opening hours, closing day; forum invitations
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-08
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0016'
-down_revision: str | None = '0012'
+down_revision: str | None = '0015'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
