@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.types import DbId, Timestamped, UTCDateTime, Version, enum_column
@@ -18,10 +19,24 @@ class InvitationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+PENDING_PREDICATE = "status = 'sent'"
+
+
 class ForumInvitation(Timestamped, table=True):
-    """One invitation of an organisation to a forum and its answer."""
+    """One invitation of an organisation to a forum and its answer; at most one per forum and
+    organisation waits for its answer (two organisers inviting at once: the second is refused)."""
 
     __tablename__ = "forum_invitation"
+    __table_args__ = (
+        sa.Index(
+            "uq_forum_invitation_pending",
+            "forum_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=sa.text(PENDING_PREDICATE),
+            postgresql_where=sa.text(PENDING_PREDICATE),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     forum_id: int = Field(foreign_key="forum.id", index=True, ondelete="CASCADE")

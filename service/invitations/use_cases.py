@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from models.invitations import ForumInvitation, InvitationAnswer, InvitationCreate, InvitationPublic, InvitationStatus
@@ -65,11 +66,16 @@ def invite(
     assert org.id is not None and forum.id is not None
     if queries.is_active(queries.membership(session, forum.id, org.id)):
         raise Conflict(f"{org.name} is already a member of {forum.name}")
+    waiting = f"{org.name} was already invited to {forum.name}; the invitation is waiting for an answer"
     if queries.pending(session, forum.id, org.id) is not None:
-        raise Conflict(f"{org.name} was already invited to {forum.name}; the invitation is waiting for an answer")
+        raise Conflict(waiting)
     inv = ForumInvitation(forum_id=forum.id, organization_id=org.id, invited_by=scope.user_id)
     session.add(inv)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent request invited it first: the index of pending ones refused this one
+        session.rollback()
+        raise Conflict(waiting) from None
     record_event(
         session,
         actor_user_id=scope.user_id,

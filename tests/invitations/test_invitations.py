@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -175,3 +176,16 @@ def test_invitations_outside_ones_reach_are_not_found(client: TestClient, sessio
     assert answer.status_code == 404
     assert client.get("/api/v1/invitations", headers=dinsos_staff).json()["total"] == 0
     assert session.exec(select(ForumInvitation)).one().status == "sent"
+
+
+def test_two_invitations_at_once_leave_one_waiting(
+    client: TestClient, session: Session, as_user: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both requests pass the check before either writes: the index of pending invitations decides.
+    monkeypatch.setattr("service.invitations.queries.pending", lambda *_: None)
+    organiser, forum, kumkm = as_user(ORGANISER), forum_id(session), org_id(session, KUMKM)
+    url, body = f"/api/v1/forums/{forum}/invitations", {"organization_id": kumkm}
+    assert client.post(url, json=body, headers=organiser).status_code == 201
+    second = client.post(url, json=body, headers=organiser)
+    assert second.status_code == 409 and "waiting for an answer" in second.json()["detail"]
+    assert len(session.exec(select(ForumInvitation)).all()) == 1

@@ -22,6 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 STATUSES = ('sent', 'accepted', 'declined', 'withdrawn')
+PENDING_PREDICATE = "status = 'sent'"
 LOCATION_COLUMNS = ('phone', 'email', 'opening_hours', 'closed_on')
 
 
@@ -53,10 +54,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_forum_invitation_forum_id'), ['forum_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_forum_invitation_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_forum_invitation_status'), ['status'], unique=False)
+        batch_op.create_index(
+            'uq_forum_invitation_pending',
+            ['forum_id', 'organization_id'],
+            unique=True,
+            sqlite_where=sa.text(PENDING_PREDICATE),
+            postgresql_where=sa.text(PENDING_PREDICATE),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table('forum_invitation', schema=None) as batch_op:
+        batch_op.drop_index('uq_forum_invitation_pending')
         batch_op.drop_index(batch_op.f('ix_forum_invitation_status'))
         batch_op.drop_index(batch_op.f('ix_forum_invitation_organization_id'))
         batch_op.drop_index(batch_op.f('ix_forum_invitation_forum_id'))
