@@ -155,3 +155,21 @@ def test_hsds_carries_opening_hours_and_phones_and_leaves_closed_points_out(
     assert schedules["MO,TU,WE,TH"]["opens_at"] == "08:00:00" and schedules["MO,TU,WE,TH"]["closes_at"] == "15:30:00"
     assert schedules["FR"]["freq"] == "WEEKLY" and "Jumat" in schedules["FR"]["description"]
     assert_valid_package(session)
+
+
+def test_a_closed_service_point_is_off_the_stakeholder_map(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    staff, admin = as_user("dinsos.bandung"), as_user("admin")
+    base = f"/api/v1/organizations/{org_id(session, DINSOS)}/locations"
+    kept = client.post(base, json=new_location(), headers=staff).json()
+    gone = client.post(base, json=new_location(name="Pos Lama"), headers=staff).json()
+
+    def mapped() -> set[int]:
+        body = client.get("/maps/stakeholders", params={"region": "32.73", "format": "geojson"}, headers=admin)
+        assert body.status_code == 200, body.text
+        return {f["properties"].get("location_id") for f in body.json()["features"]} - {None}
+
+    assert {kept["id"], gone["id"]} <= mapped()
+    assert client.post(f"{base}/{gone['id']}/close", headers=staff).status_code == 200
+    assert kept["id"] in mapped() and gone["id"] not in mapped()
