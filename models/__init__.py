@@ -6,6 +6,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
+from models.invitations import ForumInvitation
 from models.jobs import Job, Upload
 from models.network import Forum, ForumMember, Partnership
 from models.notifications import Notification, NotificationDelivery, NotificationSettings
@@ -33,6 +34,7 @@ __all__ = [
     "Facilitator",
     "FacilitatorVillage",
     "Forum",
+    "ForumInvitation",
     "ForumMember",
     "Household",
     "HsdsExternalId",

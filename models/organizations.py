@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, AnyHttpUrl, EmailStr, UrlConstraints, model_validator
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from models.eligibility import NEEDS, SECTORS, EligibilityRule
@@ -132,12 +133,59 @@ class OrganizationPublic(OrganizationBase):
 # --- Location ---------------------------------------------------------------------------------
 
 
+class Weekday(StrEnum):
+    """The days of the week, by their iCalendar (RFC 5545) codes in lower case, Monday first."""
+
+    mo = "mo"
+    tu = "tu"
+    we = "we"
+    th = "th"
+    fr = "fr"
+    sa = "sa"
+    su = "su"
+
+
+ClockTime = Annotated[
+    str, PydanticField(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour clock")
+]
+
+
+class OpeningHours(SQLModel):
+    """When a service point is open on one day of the week (local time)."""
+
+    day: Weekday
+    opens: ClockTime
+    closes: ClockTime
+
+    @model_validator(mode="after")
+    def _order(self) -> OpeningHours:
+        if self.opens >= self.closes:
+            raise ValueError(f"{self.day.value}: the closing time must come after the opening time")
+        return self
+
+
+def _one_range_per_day(hours: list[OpeningHours]) -> list[OpeningHours]:
+    """The week's hours, Monday first; a day named twice is refused."""
+    days = [h.day for h in hours]
+    twice = sorted({d.value for d in days if days.count(d) > 1})
+    if twice:
+        raise ValueError(f"one opening time per day: {', '.join(twice)} named more than once")
+    order = list(Weekday)
+    return sorted(hours, key=lambda h: order.index(h.day))
+
+
+WeekHours = Annotated[list[OpeningHours], PydanticField(max_length=7), AfterValidator(_one_range_per_day)]
+"""A service point's week: at most one opening time per day; a day left out is a closed day."""
+
+
 class LocationBase(SQLModel):
     name: Name = Field(max_length=200)
     region_code: RegionCode = Field(foreign_key="region.code", index=True, max_length=13)
     address: Address | None = Field(default=None, max_length=500)
     latitude: Latitude | None = None
     longitude: Longitude | None = None
+    phone: Phone | None = Field(default=None, max_length=40)
+    email: EmailStr | None = Field(default=None, max_length=200)
 
 
 class Location(LocationBase, Versioned, table=True):
@@ -145,16 +193,41 @@ class Location(LocationBase, Versioned, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
+    # ``WeekHours`` as plain dicts ({"day", "opens", "closes"}); None: not stated.
+    opening_hours: list[dict[str, str]] | None = json_column()
+    # From this day the service point no longer serves (kept for the record and its programmes' history).
+    closed_on: date | None = Field(default=None)
 
 
 class LocationCreate(LocationBase):
-    pass
+    opening_hours: WeekHours | None = None
+
+
+class LocationUpdate(SQLModel):
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
+    name: Name | None = None
+    region_code: RegionCode | None = None
+    address: Address | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    opening_hours: WeekHours | None = None
+    closed_on: date | None = Field(default=None, description="Close the service point from this day; null reopens it")
+
+
+class LocationClose(SQLModel):
+    version: Version | None = Field(default=None, description="The version you read (or send its ETag in If-Match)")
+    closed_on: date | None = Field(default=None, description="The first day it no longer serves (default: today)")
 
 
 class LocationPublic(LocationBase):
     id: int
     organization_id: int
     version: int
+    opening_hours: list[OpeningHours] | None = None
+    closed_on: date | None = None
+    is_open: bool = True
 
 
 # --- Program ----------------------------------------------------------------------------------

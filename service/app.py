@@ -16,6 +16,7 @@ from service.api import (
     groups,
     households,
     imports,
+    invitations,
     jobs,
     matching,
     network,
@@ -42,6 +43,7 @@ from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
 from service.web.forum import dashboard as forum_dashboard
 from service.web.forum import exports as forum_exports
+from service.web.forum import invitations as forum_invitations
 from service.web.forum import manage as forum_manage
 from service.web.forum import meetings as forum_meetings
 from service.web.headers import add_security_headers
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         people.router,
         network.router,
         partnerships.router,
+        invitations.router,
         jobs.router,
         forums.router,
         forums.meetings,
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forum_exports.router,
         forum_manage.router,
         forum_meetings.router,
+        forum_invitations.router,
         facilitator_network.router,
         map_pages.router,
     ):

@@ -8,8 +8,10 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from models.organizations import (
+    LocationClose,
     LocationCreate,
     LocationPublic,
+    LocationUpdate,
     OrganizationCreate,
     OrganizationKind,
     OrganizationPublic,
@@ -113,6 +115,61 @@ def add_location(
 ) -> LocationPublic:
     """Add a service point (the organisation's own staff, admins)."""
     return catalog.add_location(session, scope, org=organization_id, data=data, request_id=request_id(request))
+
+
+@organizations.patch(
+    "/{organization_id}/locations/{location_id}", response_model=LocationPublic, responses=PRECONDITION
+)
+def update_location(
+    organization_id: IdPath,
+    location_id: IdPath,
+    data: LocationUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    if_match: IfMatch = None,
+) -> LocationPublic:
+    """Change a service point: name, place, phone, e-mail, opening hours (``[{"day": "mo", "opens":
+    "08:00", "closes": "15:00"}, ...]``); ``closed_on`` closes it, null reopens it (the
+    organisation's own staff, admins). Send the ``version`` you read, or its ETag in ``If-Match``."""
+    data.version = expected_version(if_match, data.version, kind="location", record_id=location_id)
+    with precondition(if_match):
+        location = catalog.update_location(
+            session,
+            scope,
+            organization_id=organization_id,
+            location_id=location_id,
+            data=data,
+            today=settings.today(),
+            request_id=request_id(request),
+        )
+    with_etag(response, "location", location.id, location.version)
+    return location
+
+
+@organizations.post("/{organization_id}/locations/{location_id}/close", response_model=LocationPublic)
+def close_location(
+    organization_id: IdPath,
+    location_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+    data: LocationClose | None = None,
+) -> LocationPublic:
+    """Close a service point from ``closed_on`` (default today): it stays on record but is no longer
+    published nor offered for programmes (409 when closed already)."""
+    return catalog.close_location(
+        session,
+        scope,
+        organization_id=organization_id,
+        location_id=location_id,
+        data=data or LocationClose(),
+        today=settings.today(),
+        request_id=request_id(request),
+    )
 
 
 @programs.get("", response_model=Page[ProgramPublic])

@@ -4,12 +4,18 @@ with each programme's revisions.
 The names below are the domain's interface; its modules are free to move behind it.
 """
 
-from service.catalog.organizations import (
+from service.catalog.locations import (
     add_location,
+    close_location,
+    get_location,
+    list_locations,
+    location_public,
+    update_location,
+)
+from service.catalog.organizations import (
     create_organization,
     delete_organization,
     get_organization,
-    list_locations,
     list_organizations,
     organization_choices,
     set_verified,
@@ -41,16 +47,19 @@ __all__ = [
     "RevisionHistory",
     "add_location",
     "approve_service_area",
+    "close_location",
     "create_organization",
     "create_program",
     "create_program_as",
     "delete_organization",
     "delete_program",
+    "get_location",
     "get_organization",
     "get_program",
     "list_locations",
     "list_organizations",
     "list_programs",
+    "location_public",
     "organization_choices",
     "organization_programs",
     "own_program",
@@ -58,6 +67,7 @@ __all__ = [
     "programs_public",
     "revision_history",
     "set_verified",
+    "update_location",
     "update_organization",
     "update_program",
 ]

@@ -5,9 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.organizations import (
-    Location,
-    LocationCreate,
-    LocationPublic,
     Organization,
     OrganizationCreate,
     OrganizationKind,
@@ -178,40 +175,3 @@ def set_verified(
     session.commit()
     session.refresh(org)
     return organization_public(org)
-
-
-# --- service points ---------------------------------------------------------------------------
-
-
-def list_locations(
-    session: Session, scope: Scope, *, organization_id: int, by_name: bool = False
-) -> list[LocationPublic]:
-    """An organisation's service points, by id (or by name), if the caller may see it."""
-    _organization(session, scope, organization_id)
-    return [
-        LocationPublic.model_validate(r.model_dump())
-        for r in queries.locations_of(session, organization_id, by_name=by_name)
-    ]
-
-
-def add_location(
-    session: Session, scope: Scope, *, org: int, data: LocationCreate, request_id: str | None
-) -> LocationPublic:
-    """Add a service point to the organisation ``org`` (its own staff, admins)."""
-    org_row = _organization(session, scope, org)
-    assert org_row.id is not None
-    require_owner(scope, org_row.id, "add locations", record=f"Organization {org_row.id}")
-    require_regions(session, [data.region_code], loc=("body", "region_code"))
-    location = Location(organization_id=org_row.id, **data.model_dump())
-    session.add(location)
-    session.flush()
-    record_event(
-        session,
-        actor_user_id=scope.user_id,
-        action="create",
-        entity="location",
-        entity_id=location.id,
-        request_id=request_id,
-    )
-    session.commit()
-    return LocationPublic.model_validate(location.model_dump())

@@ -24,6 +24,7 @@ from service.hsds.words import (
     capacity_description,
     default_org_description,
     describe_rule,
+    opening_hours_description,
     schedule_description,
     seat_unit_name,
 )
@@ -211,9 +212,40 @@ class Builder:
                         "description": ", ".join(x for x in [loc.address, *reversed(places)] if x) or None,
                         "latitude": loc.latitude,
                         "longitude": loc.longitude,
+                        "phones": self._location_phones(loc, lid),
+                        "schedules": self._opening_hours(loc, lid),
                         "attributes": attributes,
                     }
                 )
+            )
+        return out
+
+    def _location_phones(self, loc: Location, lid: str) -> list[dict[str, Any]]:
+        if not loc.phone:
+            return []
+        phone_id = hsds_uuid("phone", "location", loc.id)
+        return [{"id": phone_id, "location_id": lid, "number": loc.phone, "type": "voice"}]
+
+    def _opening_hours(self, loc: Location, lid: str) -> list[dict[str, Any]]:
+        """The week's opening hours as weekly schedules (iCalendar ``freq``/``byday``), one per
+        opening time shared by its days: Monday to Friday 08:00-16:00 is one row."""
+        spans: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for h in loc.opening_hours or []:
+            spans[(h["opens"], h["closes"])].append(h["day"])
+        out = []
+        for (opens, closes), days in spans.items():
+            byday = ",".join(d.upper() for d in days)
+            out.append(
+                {
+                    "id": hsds_uuid("schedule", "location", loc.id, byday, opens, closes),
+                    "location_id": lid,
+                    "freq": "WEEKLY",
+                    "wkst": "MO",
+                    "byday": byday,
+                    "opens_at": f"{opens}:00",  # Table Schema's time: HH:MM:SS
+                    "closes_at": f"{closes}:00",
+                    "description": opening_hours_description(days, opens, closes, self.lang),
+                }
             )
         return out
 

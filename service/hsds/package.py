@@ -83,16 +83,17 @@ TABLES: tuple[Table, ...] = (
     _table(
         "phone",
         "phones.csv",
-        "id:string/uuid organization_id:string/uuid number type",
+        "id:string/uuid organization_id:string/uuid location_id:string/uuid number type",
         "id number",
-        (("organization_id", "organization"),),
+        (("organization_id", "organization"), ("location_id", "location")),
     ),
     _table(
         "schedule",
         "schedules.csv",
-        "id:string/uuid service_id:string/uuid valid_from:date valid_to:date description",
+        "id:string/uuid service_id:string/uuid location_id:string/uuid valid_from:date valid_to:date freq wkst "
+        "byday opens_at:time closes_at:time description",
         "id",
-        (("service_id", "service"),),
+        (("service_id", "service"), ("location_id", "location")),
     ),
     _table(
         "service_area",

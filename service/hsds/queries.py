@@ -42,9 +42,16 @@ def published_program_names(session: Session, ids: Collection[int]) -> dict[int,
     return {int(i): n for i, n in rows.all() if i is not None}
 
 
+def open_location() -> ColumnElement[bool]:
+    """SQL: the service point is not closed (a closed one is no longer published)."""
+    return col(Location.closed_on).is_(None)
+
+
 def locations_of_organizations(session: Session, org_ids: Collection[int]) -> list[Location]:
     """The locations of the organisations ``org_ids``, by id."""
-    stmt = select(Location).where(col(Location.organization_id).in_(org_ids)).order_by(col(Location.id))
+    stmt = (
+        select(Location).where(col(Location.organization_id).in_(org_ids), open_location()).order_by(col(Location.id))
+    )
     return list(session.exec(stmt))
 
 
@@ -79,7 +86,7 @@ def locations_of_programs(session: Session, program_ids: Collection[int]) -> lis
     stmt = (
         select(ProgramLocation.program_id, Location)
         .join(Location, col(Location.id) == col(ProgramLocation.location_id))
-        .where(col(ProgramLocation.program_id).in_(program_ids))
+        .where(col(ProgramLocation.program_id).in_(program_ids), open_location())
         .order_by(col(Location.id))
     )
     return [(pid, loc) for pid, loc in session.exec(stmt).all()]
@@ -113,7 +120,8 @@ def published_program_location_ids(session: Session) -> list[tuple[int, int]]:
     stmt = (
         select(ProgramLocation.program_id, ProgramLocation.location_id)
         .join(Program, col(Program.id) == col(ProgramLocation.program_id))
-        .where(published_programs())
+        .join(Location, col(Location.id) == col(ProgramLocation.location_id))
+        .where(published_programs(), open_location())
     )
     return [(pid, lid) for pid, lid in session.exec(stmt).all()]
 
@@ -132,6 +140,7 @@ def locations_near(session: Session, lat: float, lon: float, metres: float) -> l
         select(Location.id, Location.latitude, Location.longitude).where(
             col(Location.latitude).is_not(None),
             col(Location.longitude).is_not(None),
+            open_location(),
         )
     ).all()
     return [
@@ -171,7 +180,7 @@ def program_location_page(
         select(ProgramLocation)
         .join(Program, col(Program.id) == col(ProgramLocation.program_id))
         .join(Location, col(Location.id) == col(ProgramLocation.location_id))
-        .where(*clauses)
+        .where(*clauses, open_location())
         .order_by(col(ProgramLocation.program_id), col(ProgramLocation.location_id))
     )
     if region is not None:

@@ -96,6 +96,8 @@ class PackageRows:
             if parent is None:
                 if table == "phone" and not row.get(key):
                     row.ignore("not an organisation's phone")
+                elif table == "schedule" and not row.get(key) and row.get("location_id"):
+                    row.ignore("a service point's opening hours (not imported)")
                 else:
                     row.refuse(f"{key} {row.get(key)!r} is not a UUID")
                 continue

@@ -125,6 +125,23 @@ def schedule_description(role: str, start: date | None, end: date | None, lang: 
     return " ".join(words)
 
 
+_DAYS = {
+    "mo": ("Senin", "Monday"),
+    "tu": ("Selasa", "Tuesday"),
+    "we": ("Rabu", "Wednesday"),
+    "th": ("Kamis", "Thursday"),
+    "fr": ("Jumat", "Friday"),
+    "sa": ("Sabtu", "Saturday"),
+    "su": ("Minggu", "Sunday"),
+}
+
+
+def opening_hours_description(days: list[str], opens: str, closes: str, lang: str) -> str:
+    """Opening hours in words: ``Buka Senin, Selasa 08:00-16:00``."""
+    names = ", ".join(pick(_DAYS[d], lang) for d in days)
+    return f"{pick(('Buka', 'Open'), lang)} {names} {opens}-{closes}"
+
+
 def capacity_description(unit: CapacityUnit | str, lang: str) -> str:
     """What a programme's remaining capacity counts: funds (rupiah) or places."""
     what = (

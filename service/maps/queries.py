@@ -20,7 +20,8 @@ BATCH = 500
 
 
 def load_locations(session: Session, *, org_ids: Iterable[int] = (), ids: Iterable[int] = ()) -> list[ServicePoint]:
-    """The located service points of the organisations ``org_ids``, or the points ``ids``."""
+    """The located, open service points of the organisations ``org_ids``, or the points ``ids``
+    (a closed one is off the maps)."""
     column, wanted = (
         (col(Location.id), sorted(set(ids))) if ids else (col(Location.organization_id), sorted(set(org_ids)))
     )
@@ -28,7 +29,12 @@ def load_locations(session: Session, *, org_ids: Iterable[int] = (), ids: Iterab
         return []
     rows = session.exec(
         select(Location)
-        .where(column.in_(wanted), col(Location.latitude).is_not(None), col(Location.longitude).is_not(None))
+        .where(
+            column.in_(wanted),
+            col(Location.latitude).is_not(None),
+            col(Location.longitude).is_not(None),
+            col(Location.closed_on).is_(None),
+        )
         .order_by(col(Location.id))
     ).all()
     return [

@@ -8,12 +8,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
+from models.invitations import InvitationStatus
 from models.network import Forum
-from models.organizations import Organization, Program, ProgramStatus
+from models.organizations import Location, Organization, Program, ProgramStatus
 from models.referrals import Referral
 from models.users import Role, User
 from service.core.regions import region_names
 from service.core.scope import Scope
+from service.invitations import list_invitations
+
+HOME_INVITATIONS = 20  # the forum invitations an agency's home page lists (newest first)
 
 
 def _count(session: Session, model: type[Any], *where: Any) -> int:
@@ -67,7 +71,17 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
         if org is None:
             return {"linked": False}
         programs = session.exec(select(Program).where(Program.organization_id == org.id).order_by(Program.name)).all()
-        return {"linked": True, "organization": org, "programs": programs}
+        locations = session.exec(select(Location).where(Location.organization_id == org.id)).all()
+        invited = list_invitations(session, scope, limit=HOME_INVITATIONS, offset=0).items
+        return {
+            "linked": True,
+            "organization": org,
+            "programs": programs,
+            "open_locations": sum(1 for loc in locations if loc.closed_on is None),
+            "closed_locations": sum(1 for loc in locations if loc.closed_on is not None),
+            # Waiting for an answer first, then the latest answered.
+            "invitations": sorted(invited, key=lambda i: (i.status != InvitationStatus.sent, -i.id)),
+        }
     forum = session.get(Forum, user.forum_id) if user.forum_id else None
     if forum is None:
         return {"linked": False}

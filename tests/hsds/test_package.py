@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.organizations import (
     HsdsExternalId,
@@ -158,7 +158,8 @@ def test_export_is_a_valid_hsds_tabular_data_package(session: Session) -> None:
     published = session.exec(select(Program).where(Program.status.in_(PUBLISHED))).all()  # type: ignore[attr-defined]
     assert len(tables["services.csv"]) == len(published)
     assert len(tables["organizations.csv"]) == len(session.exec(select(Organization.id)).all())
-    assert len(tables["locations.csv"]) == len(session.exec(select(Location.id)).all())
+    open_locations = session.exec(select(Location.id).where(col(Location.closed_on).is_(None))).all()
+    assert len(tables["locations.csv"]) == len(open_locations)  # a closed service point is not published
     hidden = {hsds.service_uuid(p.id or 0) for p in session.exec(select(Program)) if p.status not in PUBLISHED}
     assert hidden and not hidden & ids["service"]
     everything = b"".join(zipfile.ZipFile(io.BytesIO(data)).read(n) for n in headers)

@@ -164,6 +164,19 @@ def program_form(action: str, *, new: bool) -> Callable[..., list[tuple[str, str
     return build
 
 
+def profile_form(served: Any, params: dict[str, Any], role: str) -> list[tuple[str, str]]:
+    """The profile form as the role's browser reads it (an administrator's for roles without one),
+    with a new description."""
+    from tests.web.test_agency_profile_pages import read_form
+
+    shown = served.send(role, "GET", f"/lembaga/profil?org={params['organization_id']}")
+    if shown.status_code != 200:
+        shown = served.send("admin", "GET", f"/lembaga/profil?org={params['organization_id']}")
+    assert shown.status_code == 200, shown.text
+    fields = [(n, v) for n, v in read_form(shown.text, "profile-form") if n not in ("csrf", "description")]
+    return [*fields, ("description", f"diubah oleh {role}")]
+
+
 LOGIN_SEED = "matrix-sign-in-form-seed-0000000"  # the sign-in form's cookie, as GET /login sets it
 
 
@@ -410,6 +423,25 @@ TABLE: list[Row] = [
         cross={"organiser": 404},
         body={"name": "Titik Matriks", "region_code": "32.73.16.1002", "latitude": -6.92, "longitude": 107.64},
     ),
+    # A service point is changed and closed by its organisation's staff (#13, item 6); the
+    # organiser sees Dinas Sosial's but changes nothing, Jakarta Timur's is not found.
+    Row(
+        "PATCH",
+        "/api/v1/organizations/{organization_id}/locations/{location_id}",
+        by_role(anonymous=401, admin=200, facilitator=403, agency=200, organiser=403),
+        body={
+            "version": "{version:location:location_id}",
+            "phone": "022-7000000",
+            "opening_hours": [{"day": "mo", "opens": "08:00", "closes": "15:00"}],
+        },
+        cross={"organiser": 404},
+    ),
+    Row(
+        "POST",
+        "/api/v1/organizations/{organization_id}/locations/{location_id}/close",
+        by_role(anonymous=401, admin=200, facilitator=403, agency=200, organiser=403),
+        cross={"organiser": 404},
+    ),
     Row(
         "PUT",
         "/api/v1/organizations/{organization_id}/verification",
@@ -432,6 +464,32 @@ TABLE: list[Row] = [
         "GET",
         "/api/v1/organizations/{organization_id}/demand",
         by_role(anonymous=401, admin=200, facilitator=403, agency=200, organiser=200),
+    ),
+    # --- forum invitations (#13, item 3): the forum's organiser invites, the invited staff answer ----
+    Row(
+        "POST",
+        "/api/v1/forums/{forum_id}/invitations",
+        by_role(anonymous=401, admin=201, facilitator=404, agency=404, organiser=201),
+        body={"organization_id": "{organization_id}"},
+        ids={"organization_id": "organization.empty_own"},  # not a member yet
+        foreign_ids={"organization_id": "organization.empty_foreign"},
+    ),
+    Row(
+        "GET",
+        "/api/v1/forums/{forum_id}/invitations",
+        by_role(anonymous=401, admin=200, facilitator=404, agency=404, organiser=200),
+    ),
+    Row("GET", "/api/v1/invitations", signed_in(200, facilitator=403)),
+    Row(
+        "GET",
+        "/api/v1/invitations/{invitation_id}",
+        by_role(anonymous=401, admin=200, facilitator=404, agency=200, organiser=200),
+    ),
+    Row(
+        "PATCH",
+        "/api/v1/invitations/{invitation_id}",
+        by_role(anonymous=401, admin=200, facilitator=404, agency=200, organiser=200),
+        body=PerRole({"agency": {"status": "accepted"}, "*": {"status": "withdrawn"}}),
     ),
     Row("GET", "/api/v1/programs", signed_in(200)),
     Row(
@@ -1068,6 +1126,53 @@ TABLE: list[Row] = [
         hides=("organization_id",),
         cross={"agency": 200},
     ),
+    # The organisation's profile and service points (#13, item 6): staff see and change their own
+    # whatever ?org= or the form's org says; admins choose the organisation.
+    Row(
+        "GET",
+        "/lembaga/profil",
+        page(200, facilitator=403, organiser=403),
+        query={"org": "{organization_id}"},
+        hides=("organization_id",),
+        cross={"agency": 200},
+    ),
+    Row("POST", "/lembaga/profil", page(303, facilitator=403, organiser=403), form=profile_form),
+    Row(
+        "GET",
+        "/lembaga/lokasi/baru",
+        page(200, facilitator=403, organiser=403),
+        query={"org": "{organization_id}"},
+        hides=("organization_id",),
+        cross={"agency": 200},
+    ),
+    Row(
+        "POST",
+        "/lembaga/lokasi/baru",
+        page(303, facilitator=403, organiser=403),
+        form=[
+            ("org", "{organization_id}"),
+            ("name", "Titik Matriks Halaman"),
+            ("region_code", "32.73.16.1002"),
+            ("opens_mo", "08:00"),
+            ("closes_mo", "15:00"),
+            ("action", "save"),
+        ],
+        cross={"agency": 303},  # staff's new service point is their organisation's, whatever org= says
+    ),
+    Row("GET", "/lembaga/lokasi/{location_id}", page(200, facilitator=403, organiser=403)),
+    Row(
+        "POST",
+        "/lembaga/lokasi/{location_id}",
+        page(303, facilitator=403, organiser=403),
+        form=[("version", "{version:location:location_id}"), ("action", "close")],
+    ),
+    # The invited organisation's staff answer a forum's invitation from their home page.
+    Row(
+        "POST",
+        "/lembaga/undangan/{invitation_id}",
+        page(303, admin=403, facilitator=403, organiser=403),
+        form=[("status", "accepted")],
+    ),
     # --- the referral pages -----------------------------------------------------------------------
     Row(
         "POST",
@@ -1113,6 +1218,14 @@ TABLE: list[Row] = [
         cross={"organiser": 200},  # an organiser always sees their own forum, whatever forum_id says
         hides=("forum_id",),
         label="by forum",
+    ),
+    Row(
+        "POST",
+        "/forum/undangan",
+        page(303, facilitator=404, agency=404),
+        form=[("forum_id", "{forum_id}"), ("organization_id", "{organization_id}")],
+        ids={"organization_id": "organization.empty_own"},
+        foreign_ids={"organization_id": "organization.empty_foreign"},
     ),
     Row("GET", "/forum/ekspor.csv", page(200, facilitator=404, agency=404), query={"region": "{region}"}),
     Row("GET", "/forum/ekspor.xlsx", page(200, facilitator=404, agency=404), query={"region": "{region}"}),

@@ -49,6 +49,8 @@ TENANT_PARAMS = frozenset(
         "commitment_id",
         "item_id",
         "partnership_id",
+        "location_id",
+        "invitation_id",
         "notification_id",
         "region",
     }

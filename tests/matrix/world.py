@@ -27,10 +27,18 @@ from sqlmodel import Session, col, select
 
 from models.forums import Commitment, Meeting, MeetingAttendance, MemberKind, WorkItem
 from models.households import Business, Facilitator, Household, KpmGroup
+from models.invitations import ForumInvitation
 from models.jobs import Job, JobStatus, Upload, UploadPurpose
 from models.network import Forum, Partnership, PartnershipKind, PartnershipStatus, PartyKind
 from models.notifications import Notification
-from models.organizations import Organization, OrganizationKind, Program, ProgramServiceArea, ProgramStatus
+from models.organizations import (
+    Location,
+    Organization,
+    OrganizationKind,
+    Program,
+    ProgramServiceArea,
+    ProgramStatus,
+)
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
 from models.types import utcnow
@@ -164,6 +172,8 @@ OWN: dict[str, str | dict[str, str]] = {
         "organiser": "partnership.to_forum",
     },
     "party_b": "organization.empty_foreign",  # whom a new proposal goes to (no tenant's)
+    "location_id": "location.dinsos",  # a service point of Dinas Sosial Kota Bandung
+    "invitation_id": "invitation.kj",  # Bandung's forum invites Dinas Sosial Kota Bandung, not yet answered
     # each caller's own notification
     "notification_id": {
         "*": "notification.facilitator",
@@ -194,6 +204,8 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "commitment_id": "commitment.jaktim",
     "item_id": "workitem.jaktim",
     "partnership_id": "partnership.jaktim",  # a proposal between two Jakarta Timur parties
+    "location_id": "location.jaktim",  # a service point of Suku Dinas Sosial Jakarta Timur
+    "invitation_id": "invitation.jaktim",  # Jakarta Timur's forum invites its Suku Dinas Sosial
     "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
@@ -223,6 +235,11 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     session.add(Consent(household_id=jaktim.id, organization_id=sudinsos.id, purpose=ConsentPurpose.referral))
     for name, region in (("Lembaga Matriks Bandung", OWN_REGION), ("Lembaga Matriks Jakarta", FOREIGN_REGION)):
         session.add(Organization(name=name, kind=OrganizationKind.community_group, region_code=region))
+    # An invitation of each city's forum to its Dinas Sosial, waiting for an answer (each is a member
+    # already, as the demo has it: accepting keeps the membership as it is).
+    forums = {f.region_code: f for f in session.exec(select(Forum)).all()}
+    for forum_region, invited in ((OWN_REGION, dinsos), (FOREIGN_REGION, sudinsos)):
+        session.add(ForumInvitation(forum_id=forums[forum_region].id, organization_id=invited.id))
     spare = Program(
         name="Program Matriks Tanpa Rujukan", kind="training", status=ProgramStatus.draft, organization_id=dinsos.id
     )
@@ -436,6 +453,13 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         ids[f"workitem.{name}"] = _one(session, select(WorkItem.id).where(WorkItem.forum_id == forum_id))
     proposals = {t.note: t.id for t in session.exec(select(Partnership).where(col(Partnership.note).in_(PROPOSALS)))}
     ids |= proposals
+    for name, organization in (("dinsos", "organization.dinsos"), ("jaktim", "organization.jaktim")):
+        ids[f"location.{name}"] = _one(
+            session, select(sa.func.min(Location.id)).where(Location.organization_id == ids[organization])
+        )
+    for name, forum in (("kj", "forum.bandung"), ("jaktim", "forum.jaktim")):
+        invited = select(ForumInvitation.id).where(ForumInvitation.forum_id == ids[forum])
+        ids[f"invitation.{name}"] = _one(session, invited)
     jobs = {j.owner_user_id: j.id for j in session.exec(select(Job).where(Job.kind == "matrix.test")).all()}
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
@@ -474,6 +498,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         (KpmGroup, "group"),
         (Forum, "forum"),
         (WorkItem, "workitem"),
+        (Location, "location"),
     ):
         for row_id, version in session.exec(select(model.id, model.version)).all():  # type: ignore[attr-defined]
             versions[(name, row_id)] = version
@@ -703,6 +728,8 @@ FINGERPRINT_TABLES = (
     "job",
     "upload",
     "datasubjectrequest",
+    "forum_invitation",
+    "forummember",
 )
 
 
@@ -722,4 +749,8 @@ def fingerprint(app: FastAPI) -> dict[str, Any]:
         out["program.capacity"] = conn.execute(sa.text("SELECT sum(capacity_remaining) FROM program")).scalar()
         out["household.restricted"] = conn.execute(sa.text("SELECT count(restricted_at) FROM household")).scalar()
         out["area.approved"] = conn.execute(sa.text("SELECT count(approved_at) FROM programservicearea")).scalar()
+        out["location.closed"] = conn.execute(sa.text("SELECT count(closed_on) FROM location")).scalar()
+        out["invitation.status"] = tuple(
+            conn.execute(sa.text("SELECT status, count(*) FROM forum_invitation GROUP BY status ORDER BY 1"))
+        )
     return out

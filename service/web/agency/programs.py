@@ -145,7 +145,12 @@ def _form_page(
         "org": org,
         "program": program,
         "form": state,
-        "locations": catalog.list_locations(session, viewer.scope, organization_id=org.id, by_name=True),
+        # Open service points, and a closed one only where the programme still names it.
+        "locations": [
+            loc
+            for loc in catalog.list_locations(session, viewer.scope, organization_id=org.id, by_name=True)
+            if loc.is_open or str(loc.id) in state.location_ids
+        ],
         "kinds": [k.value for k in ProgramKind],
         "statuses": [s.value for s in ProgramStatus],
         "units": [u.value for u in CapacityUnit],

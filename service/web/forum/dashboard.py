@@ -30,6 +30,7 @@ from service.errors import InvalidInput, NotFound
 from service.i18n import translator
 from service.network import METRIC_COLUMNS, TEXT_COLUMNS, Dashboard
 from service.settings import Settings
+from service.web.forum.invitation_list import invitation_context
 from service.web.kit import Gate, Viewer, decimal, error_page, render, value_word, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
@@ -194,6 +195,7 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
     context = dashboard_context(
         d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums, changes=changes.body
     )
+    context |= invitation_context(session, viewer, d, q.query())  # the invitations' states and buttons
     return render(request, settings, "forum_dashboard.html", context, user=viewer.user)
 
 
