@@ -31,9 +31,10 @@ LISTED = 1000  # rows a list of the answer holds at most (its total is given)
 
 
 def changes_since_default(session: Session, forum_id: int | None, today: date) -> date:
-    """The earlier date a forum's dashboard compares with: 30 days ago for now (the forum's last
-    meeting once forums keep their meetings)."""
-    return today - timedelta(days=DEFAULT_DAYS)
+    """The earlier date a forum's dashboard compares with: the forum's last meeting before today
+    ("since the last meeting"), else 30 days ago."""
+    last = queries.last_meeting_before(session, forum_id, today) if forum_id is not None else None
+    return last if last is not None else today - timedelta(days=DEFAULT_DAYS)
 
 
 def network_at(session: Session, region: str, day: date, chunks: list[Any]) -> nx.MultiDiGraph:

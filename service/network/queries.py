@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from mapping.network import FacilitatorRecord, ForumRecord, OrgRecord, PartnershipRecord, ProgramRecord, ReferralCount
+from models.forums import Meeting
 from models.households import Facilitator, FacilitatorVillage, Household
 from models.network import Forum, ForumMember, Partnership, PartnershipStatus, PartyKind
 from models.organizations import CapacityUnit, Organization, Program, ProgramServiceArea, ProgramStatus
@@ -90,13 +91,23 @@ def region_facilitators(session: Session, region: str) -> list[FacilitatorRecord
     return [FacilitatorRecord(f.id or 0, f.name, tuple(sorted(villages_of.get(f.id or 0, [])))) for f in facs]
 
 
+def last_meeting_before(session: Session, forum_id: int, day: date) -> date | None:
+    """The date of the forum's last meeting before ``day``, if it has met."""
+    latest: date | None = session.exec(
+        select(sa.func.max(Meeting.held_on)).where(Meeting.forum_id == forum_id, col(Meeting.held_on) < day)
+    ).one()
+    return latest
+
+
 def member_in_window(since: date | None, until: date | None) -> list[ColumnElement[bool]]:
-    """SQL: the forum memberships that held at some time in the window: joined by its end.
-    (The one place a membership's dates count: when ``ForumMember.left_on`` exists, add
-    ``left_on IS NULL OR left_on >= since`` here.)"""
+    """SQL: the forum memberships that held at some time in the window: joined by its end, not
+    left before its start (a member counts on the day it leaves, as a partnership on its end date).
+    The one place a membership's dates count."""
     clauses: list[ColumnElement[bool]] = []
     if until is not None:
         clauses.append(sa.or_(col(ForumMember.joined_on).is_(None), col(ForumMember.joined_on) <= until))
+    if since is not None:
+        clauses.append(sa.or_(col(ForumMember.left_on).is_(None), col(ForumMember.left_on) >= since))
     return clauses
 
 
