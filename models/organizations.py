@@ -146,7 +146,7 @@ class Weekday(StrEnum):
 
 
 ClockTime = Annotated[
-    str, PydanticField(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="HH:MM, 24-hour clock")
+    str, PydanticField(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", max_length=5, description="HH:MM, 24-hour clock")
 ]
 
 
