@@ -8,7 +8,7 @@ owner publishes it (status ``active``). Staff changes to a published programme p
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlmodel import Session
@@ -136,7 +136,10 @@ def _check_links(
     service_area: list[str] | None,
     location_ids: list[int] | None,
     eligibility: dict[str, Any] | None,
+    linked: Collection[int] = (),
 ) -> None:
+    """422 for an unknown region, another organisation's service point, or a closed one not
+    ``linked`` already (a programme keeps the closed points it named; it gains no new one)."""
     if service_area:
         require_regions(session, service_area, loc=("body", "service_area"))
     if eligibility:
@@ -149,6 +152,11 @@ def _check_links(
                     f"location {lid} is not a location of organisation {organization_id}",
                     loc=("body", "location_ids"),
                 )
+        closed = sorted(queries.closed_location_ids(session, location_ids) - set(linked))
+        if closed:
+            raise InvalidInput(
+                f"location {closed[0]} is closed; reopen it or choose an open one", loc=("body", "location_ids")
+            )
 
 
 def create_program(session: Session, scope: Scope, *, data: ProgramCreate, request_id: str | None) -> ProgramPublic:
@@ -239,6 +247,7 @@ def update_program(
         service_area=new_area,
         location_ids=new_locations,
         eligibility=changes.get("eligibility"),
+        linked=queries.program_location_ids(session, [program_id])[program_id] if new_locations else (),
     )
     edits_content = bool(set(changes) - {"status"}) or new_area is not None or new_locations is not None
     if not scope.is_admin and edits_content and "status" not in changes and program.status in PUBLISHED_STATUSES:

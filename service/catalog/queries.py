@@ -105,6 +105,16 @@ def own_location_ids(session: Session, organization_id: int, location_ids: Seque
     return {lid for lid in rows if lid is not None}
 
 
+def closed_location_ids(session: Session, location_ids: Sequence[int]) -> set[int]:
+    """Those of ``location_ids`` that are closed service points."""
+    if not location_ids:
+        return set()
+    rows = session.exec(
+        select(Location.id).where(col(Location.id).in_(list(location_ids)), col(Location.closed_on).is_not(None))
+    )
+    return {lid for lid in rows if lid is not None}
+
+
 def delete_locations(session: Session, organization_id: int) -> None:
     session.execute(sa.delete(Location).where(col(Location.organization_id) == organization_id))
 

@@ -173,3 +173,32 @@ def test_a_closed_service_point_is_off_the_stakeholder_map(
     assert {kept["id"], gone["id"]} <= mapped()
     assert client.post(f"{base}/{gone['id']}/close", headers=staff).status_code == 200
     assert kept["id"] in mapped() and gone["id"] not in mapped()
+
+
+def test_a_programme_gains_no_closed_service_point_but_keeps_one_it_named(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    staff = as_user("dinsos.bandung")
+    dinsos = org_id(session, DINSOS)
+    base = f"/api/v1/organizations/{dinsos}/locations"
+    first = client.post(base, json=new_location(name="Pos Satu"), headers=staff).json()
+    second = client.post(base, json=new_location(name="Pos Dua"), headers=staff).json()
+    body = {"organization_id": dinsos, "name": "Pelatihan Pos", "kind": "training", "location_ids": [first["id"]]}
+    program = client.post("/api/v1/programs", json=body, headers=staff).json()
+    for loc in (first, second):
+        assert client.post(f"{base}/{loc['id']}/close", headers=staff).status_code == 200
+    refused = client.post("/api/v1/programs", json=body | {"name": "Pelatihan Baru"}, headers=staff)
+    assert refused.status_code == 422 and "closed" in refused.text
+    # Its closed point stays named when it is edited; a newly named closed one is refused.
+    kept = client.patch(
+        f"/api/v1/programs/{program['id']}",
+        json={"version": program["version"], "location_ids": [first["id"]], "description": "x"},
+        headers=staff,
+    )
+    assert kept.status_code == 200, kept.text
+    added = client.patch(
+        f"/api/v1/programs/{program['id']}",
+        json={"version": kept.json()["version"], "location_ids": [first["id"], second["id"]]},
+        headers=staff,
+    )
+    assert added.status_code == 422 and f"location {second['id']} is closed" in added.text
