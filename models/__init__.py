@@ -6,6 +6,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
 from models.jobs import Job, Upload
+from models.monitoring import BusinessCheckin
 from models.network import Forum, ForumMember, Partnership
 from models.organizations import (
     HsdsExternalId,
@@ -25,6 +26,7 @@ from models.users import AuditEvent, User
 __all__ = [
     "AuditEvent",
     "Business",
+    "BusinessCheckin",
     "Consent",
     "DataSubjectRequest",
     "Facilitator",

@@ -32,7 +32,7 @@ from service.settings import Settings, get_settings
 from service.web import account, admin, agency, home
 from service.web import maps as map_pages
 from service.web import referrals as referral_pages
-from service.web.facilitator import caseload, family, family_edit
+from service.web.facilitator import caseload, checkin, family, family_edit
 from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         group_pages.router,  # before family: /kpm/kelompok neither
         family.router,
         family_edit.router,
+        checkin.router,
         agency.router,
         referral_pages.router,
         forum_dashboard.router,
