@@ -252,6 +252,8 @@ def test_checkin_page_prefills_saves_and_the_family_page_charts_it(
 def test_checkin_page_says_what_to_fix(bare_client: TestClient, bare_session: Session) -> None:
     w = build(bare_session)
     page_sign_in(bare_client, w.fac)
+    caseload = bare_client.get("/kpm").text
+    assert caseload.count("Perlu kunjungan usaha") == 2  # both families' businesses: never checked
     token = CSRF.search(bare_client.get(form_url(w)).text)
     assert token
     base = {"csrf": token.group(1), "checked_on": TODAY.isoformat(), "monthly_revenue": "1000000"}
