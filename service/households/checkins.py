@@ -102,6 +102,22 @@ def record_checkin(
     """Record a check-in of a business of a family in the caller's care; the latest check-in's
     facts become the business's (in the same transaction); audited."""
     _, business = _in_care(session, scope, household_id, business_id)
+    checkin = store_checkin(session, scope, business=business, data=data, today=today, request_id=request_id)
+    session.commit()
+    return BusinessCheckinPublic.model_validate(checkin.model_dump())
+
+
+def store_checkin(
+    session: Session,
+    scope: Scope,
+    *,
+    business: Business,
+    data: BusinessCheckinCreate,
+    today: date,
+    request_id: str | None = None,
+) -> BusinessCheckin:
+    """The rules of every check-in (the form, the API, the import): check, store, audit, and move
+    the business's facts when it is the latest. The caller found ``business`` in its care and commits."""
     if scope.role not in (Role.admin, Role.facilitator):
         raise Forbidden("Only administrators and the family's facilitator record check-ins")
     _check(session, business, data, today=today)
@@ -109,7 +125,7 @@ def record_checkin(
     newest = queries.latest_checkin(session, business.id)
     checkin = BusinessCheckin(
         business_id=business.id,
-        household_id=household_id,
+        household_id=business.household_id,
         checked_on=data.checked_on,
         monthly_revenue=data.monthly_revenue,
         monthly_costs=data.monthly_costs,
@@ -148,8 +164,7 @@ def record_checkin(
                 fields=list(changes),
                 detail={"from": "checkin"},
             )
-    session.commit()
-    return BusinessCheckinPublic.model_validate(checkin.model_dump())
+    return checkin
 
 
 def checkin_history(
