@@ -64,6 +64,12 @@ def _key(header: object) -> str:
     return re.sub(r"[\s_]+", "", str(header or "")).lower()
 
 
+def is_header(cells: list[object]) -> bool:
+    """Whether a row is the sheet's header: it names at least three check-in columns."""
+    wanted = {_key(n) for c in COLUMNS for n in (c.name, *c.aliases)}
+    return sum(_key(c) in wanted for c in cells) >= 3
+
+
 @dataclass
 class CheckinImport:
     """What a check-in sheet did: rows read, stored, and each refusal (line, column, reason)."""

@@ -20,6 +20,7 @@ from service.errors import Forbidden, InvalidInput, NotFound
 from service.households.imports import queries
 from service.households.imports.checkins import SHEET as CHECKIN_SHEET
 from service.households.imports.checkins import CheckinImport, import_checkins
+from service.households.imports.checkins import is_header as is_checkin_header
 from service.households.imports.contract import COLUMNS, match_header, missing_required
 from service.households.imports.files import FileRefused, open_table
 from service.households.imports.messages import render
@@ -335,7 +336,9 @@ def checkin_sheet(
 ) -> CheckinImport | None:
     """The check-ins of an XLSX's ``checkins`` sheet, stored after its families (``None``: no such sheet)."""
     try:
-        table = open_table(io.BytesIO(data), filename=filename, size=len(data), sheet=CHECKIN_SHEET)
+        table = open_table(
+            io.BytesIO(data), filename=filename, size=len(data), sheet=CHECKIN_SHEET, is_header=is_checkin_header
+        )
     except FileRefused:
         return None  # a CSV, or a workbook without check-ins
     try:
