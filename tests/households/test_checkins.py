@@ -9,12 +9,14 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from models.households import Business, Household
 from models.monitoring import BusinessCheckin
 from models.users import AuditEvent, Role
+from service.core.records import StaleVersion
 from service.settings import Settings
 from tests.conftest import login_form, sign_in
 from tests.factories import PASSWORD, business, facilitator, household, organization, program, referral, user
@@ -277,3 +279,23 @@ def test_checkin_page_says_what_to_fix(bare_client: TestClient, bare_session: Se
     assert bare_client.get(form_url(w, w.stranger_bid)).status_code == 404
     english = bare_client.get(form_url(w) + "?lang=en").text
     assert "Record a business check-in" in english and "Behind on payments" not in english  # no loan: no field
+
+
+def test_checkin_page_says_so_when_the_business_changed_meanwhile(
+    bare_client: TestClient, bare_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = build(bare_session)
+    page_sign_in(bare_client, w.fac)
+    token = CSRF.search(bare_client.get(form_url(w)).text)
+    assert token
+
+    def changed(session: Session, obj: object, *args: object, **kwargs: object) -> None:
+        session.rollback()
+        raise StaleVersion("changed", what="Business", record_id=w.bid, current=None)
+
+    monkeypatch.setattr("service.households.checkins.update_versioned", changed)
+    sent = {"csrf": token.group(1), "checked_on": TODAY.isoformat(), "monthly_revenue": "1200000"}
+    response = bare_client.post(form_url(w), data=sent)
+    assert response.status_code == 409
+    assert "kunjungan belum tersimpan" in response.text and 'value="1200000"' in response.text
+    assert bare_session.exec(select(BusinessCheckin)).all() == []

@@ -18,7 +18,7 @@ from models.households import SalesChannel
 from models.monitoring import CERTIFICATE_FACTS, BusinessCheckinCreate, Certification, LoanStatus
 from service import households
 from service.deps import SessionDep, SettingsDep, request_id
-from service.errors import Forbidden, InvalidInput, NotFound
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.households import CheckinForm
 from service.i18n import N_
 from service.settings import Settings
@@ -204,4 +204,7 @@ def checkin_save(
         state.errors[name if name in FIELDS else "form"] = viewer.t(key) if key else exc.message
         state.ask_confirm = exc.kind == "confirm_jump"
         return _page(request, settings, viewer, loaded, state, status_code=422)
+    except Conflict:  # the business changed while the facts were moved: nothing was stored
+        state.errors["form"] = viewer.t("checkin.err.conflict")
+        return _page(request, settings, viewer, loaded, state, status_code=409)
     return RedirectResponse(f"/kpm/{loaded.household.id}?ok=checkin#usaha-{loaded.business.id}", status_code=303)
