@@ -95,3 +95,18 @@ def test_a_workbook_without_a_checkins_sheet_or_a_csv_has_none(bare_session: Ses
         checkin_sheet(s, scope, b"ID PKH;Nama\n1;A\n", filename="kpm.csv", today=TODAY, lang="id", dry_run=False)
         is None
     )
+
+
+def test_the_template_has_an_empty_checkins_sheet_the_import_reads(bare_session: Session) -> None:
+    from service.households.imports.checkins import COLUMNS, is_header
+    from service.households.imports.sheets import template
+
+    book = openpyxl.load_workbook(io.BytesIO(template()))
+    header = [c.value for c in book["checkins"][1]]
+    assert header == [c.name for c in COLUMNS] and is_header(header)
+    account = user(bare_session, Role.admin)
+    bare_session.commit()
+    scope = Scope.for_user(bare_session, account)
+    assert (
+        checkin_sheet(bare_session, scope, template(), filename="t.xlsx", today=TODAY, lang="id", dry_run=True) is None
+    )

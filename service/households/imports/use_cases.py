@@ -342,9 +342,10 @@ def checkin_sheet(
     except FileRefused:
         return None  # a CSV, or a workbook without check-ins
     try:
-        return import_checkins(session, scope, table, today=today, lang=lang, dry_run=dry_run)
+        visits = import_checkins(session, scope, table, today=today, lang=lang, dry_run=dry_run)
     except InvalidInput as refused:
         return CheckinImport(refused=[(table.header_line, "", refused.message)])
+    return visits if visits.rows else None  # the template's empty sheet
 
 
 def import_report(session: Session, scope: Scope, job_id: str) -> tuple[str, bytes]:
