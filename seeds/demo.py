@@ -1260,6 +1260,14 @@ def _load_checkins(session: Session, today: date, households: Mapping[str, int],
             select(Household.id, Household.facilitator_id).where(col(Household.id).in_(list(pkh_of)))
         )
     }
+    loans = {  # families that completed a loan programme: their later visits record the repayment
+        hid: at.date()
+        for hid, at in session.exec(
+            select(Referral.household_id, Referral.status_changed_at)
+            .join(Program, col(Program.id) == col(Referral.program_id))
+            .where(col(Referral.status) == ReferralStatus.completed, col(Program.kind) == ProgramKind.loan)
+        )
+    }
     businesses = session.exec(select(Business).where(col(Business.household_id).in_(list(pkh_of))))
     rows: list[dict[str, Any]] = []
     for b in businesses:
@@ -1274,8 +1282,10 @@ def _load_checkins(session: Session, today: date, households: Mapping[str, int],
             certificates=[c for c, held in (("nib", b.has_nib), ("pirt", b.has_pirt), ("halal", b.has_halal)) if held],
         )
         recorder = fac_user.get(facilitator_of.get(b.household_id) or 0)
-        for row in checkin_history(SEED, now, today):
+        for i, row in enumerate(checkin_history(SEED, now, today)):
             at = at_utc(row["checked_on"], 5)
+            if b.household_id in loans and row["checked_on"] >= loans[b.household_id]:
+                row["loan_status"] = "late" if (b.household_id + i) % 7 == 3 else "current"
             rows.append(
                 {**row, "business_id": b.id, "household_id": b.household_id, "recorded_by_user_id": recorder,
                  "created_at": at, "updated_at": at}

@@ -11,6 +11,8 @@ from sqlmodel import Session, select
 from mapping.monitoring import is_due
 from models.households import Business
 from models.monitoring import BusinessCheckin
+from models.organizations import Program, ProgramKind
+from models.referrals import Referral, ReferralStatus
 from seeds.checkins import BusinessNow, history
 from service.settings import Settings
 
@@ -36,6 +38,15 @@ def test_demo_businesses_have_monthly_histories_ending_in_their_facts(session: S
         assert all(c.monthly_revenue > 0 for c in checkins)
         due += is_due(last.checked_on, today)
     assert 0 < due < len(by_business) / 2
+    repaying = {c.household_id for v in by_business.values() for c in v if c.loan_status is not None}
+    loans = set(
+        session.exec(
+            select(Referral.household_id)
+            .join(Program, Program.id == Referral.program_id)
+            .where(Referral.status == ReferralStatus.completed, Program.kind == ProgramKind.loan)
+        )
+    )
+    assert repaying and repaying <= loans  # only where a loan programme was completed
 
 
 def test_a_history_is_the_same_every_run_and_starts_no_earlier_than_the_business() -> None:
