@@ -83,7 +83,8 @@ def test_opening_hours_and_closing_days_are_checked(client: TestClient, session:
     base = f"/api/v1/organizations/{org_id(session, DINSOS)}/locations"
     for hours, words in (
         ([{"day": "mo", "opens": "15:00", "closes": "08:00"}], "closing time must come after"),
-        ([{"day": "mo", "opens": "8 pagi", "closes": "15:00"}], "pattern"),
+        ([{"day": "mo", "opens": "8 pg", "closes": "15:00"}], "pattern"),
+        ([{"day": "mo", "opens": "8 pagi", "closes": "15:00"}], "at most 5 characters"),
         (
             [{"day": "mo", "opens": "08:00", "closes": "12:00"}, {"day": "mo", "opens": "13:00", "closes": "15:00"}],
             "mo",
