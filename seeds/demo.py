@@ -52,6 +52,7 @@ from models.network import Forum, ForumMember, Partnership, PartnershipKind, Par
 from models.organizations import (
     CapacityUnit,
     Location,
+    Need,
     Organization,
     OrganizationKind,
     Program,
@@ -1317,7 +1318,7 @@ def _benefits_of_completed(session: Session) -> None:
         )
         benefits.append(
             Benefit(household_id=referral.household_id, referral_id=referral.id, program_id=program.id,
-                    organization_id=program.organization_id, kind=program.kind, need=need_of(kind),
+                    organization_id=program.organization_id, kind=program.kind, need=Need(need_of(kind)),
                     amount=outcome.get("benefit_amount"), received_on=referral.status_changed_at.date(),
                     source=BenefitSource.referral, certificates=certificates,
                     created_at=referral.status_changed_at, updated_at=referral.status_changed_at)
