@@ -298,3 +298,24 @@ def test_the_referral_plan_rows_carry_the_warning(client: TestClient, session: S
     assert family.id in rows, "the funded family is eligible for the loan and planned"
     (warning,) = rows[family.id]["warnings"]
     assert warning["code"] == "already_funded" and warning["need"] == "capital" and warning["since"]
+
+
+def test_the_familys_access_export_holds_its_benefits_and_erasure_closes_the_record(
+    client: TestClient, session: Session, as_user: Headers
+) -> None:
+    family = pena_last_month(session, "32.73.16.1002")
+    assert family.id is not None
+    body = {"kind": "loan", "received_on": "2026-01-05", "provider": "Koperasi", "note": "Pinjaman untuk etalase"}
+    created = client.post(f"/api/v1/households/{family.id}/benefits", json=body, headers=as_user(KJ)).json()
+    export = client.post(f"/api/v1/households/{family.id}/data-requests/access", json={}, headers=as_user(KJ))
+    assert export.status_code == 200, export.text
+    data = export.json()
+    held = {b["id"]: b for b in data["benefits"]}
+    assert created["id"] in held and any(b["program_id"] for b in held.values())
+    logged = {(e["entity"], e["action"]) for e in data["processing_log"]}
+    assert ("benefit", "create") in logged
+    erased = client.post(f"/api/v1/households/{family.id}/data-requests/erasure", json={}, headers=as_user(KJ))
+    assert erased.status_code == 201, erased.text
+    assert benefits_of(client, as_user(KJ), family.id).status_code == 404
+    session.expire_all()
+    assert session.get(Benefit, created["id"]).note is None  # type: ignore[union-attr]
