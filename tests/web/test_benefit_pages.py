@@ -119,6 +119,9 @@ def test_the_referral_page_warns_the_facilitator_in_full_and_the_agency_without_
     theirs = text(client.get(f"/rujukan/{referral.id}").text)
     assert "Sudah didanai untuk kebutuhan ini (modal)" in theirs
     assert "2.400.000" not in theirs and KEMENSOS not in theirs and "PENA" not in theirs
+    inbox = text(client.get("/rujukan").text)
+    card = inbox[inbox.index(f'href="/rujukan/{referral.id}"') :]
+    assert "Sudah didanai" in card[: card.index("</li>")]
 
 
 def test_the_plan_page_marks_the_funded_family(client: TestClient, session: Session) -> None:
