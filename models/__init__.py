@@ -3,6 +3,7 @@
 Importing this package registers every table on ``SQLModel.metadata``.
 """
 
+from models.benefits import Benefit
 from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
@@ -28,6 +29,7 @@ from models.users import AuditEvent, User
 
 __all__ = [
     "AuditEvent",
+    "Benefit",
     "Business",
     "BusinessCheckin",
     "Commitment",

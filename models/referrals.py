@@ -52,6 +52,8 @@ class Consent(Timestamped, table=True):
     organization_id: int = Field(foreign_key="organization.id", index=True, ondelete="CASCADE")
     purpose: ConsentPurpose = enum_column(ConsentPurpose, default=ConsentPurpose.referral)
     share_phone: bool = Field(default=False)
+    # The family agrees that the organisation sees its benefit record's details (amounts, givers).
+    share_benefits: bool = Field(default=False)
     recorded_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

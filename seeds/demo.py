@@ -35,6 +35,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from mapping.benefits import certificates_given, need_of
+from models.benefits import Benefit, BenefitSource
 from models.eligibility import NEEDS, validate_rule_tree
 from models.households import (
     Business,
@@ -51,6 +53,7 @@ from models.network import Forum, ForumMember, Partnership, PartnershipKind, Par
 from models.organizations import (
     CapacityUnit,
     Location,
+    Need,
     Organization,
     OrganizationKind,
     Program,
@@ -1235,6 +1238,55 @@ def _referral_specs(households: Sequence[HouseholdSpec]) -> list[ReferralSpec]:
     return specs
 
 
+# The benefit record's story (issue #14): families funded last month, so a new referral for the
+# same need shows the double-funding warning, and a halal certificate waiting for its facilitator.
+PENA_LAST_MONTH = {"benefit_amount": 2_400_000, "training_completed": True}
+STORY_DAYS = (3, 5, 6)  # sent -> accepted -> enrolled -> completed
+
+
+def _benefit_story_specs(households: Sequence[HouseholdSpec], taken: Sequence[ReferralSpec]) -> list[ReferralSpec]:
+    """Completed referrals with benefits: a Kebon Jayanti and a Jakarta Timur (``jaktim_1``) family
+    each with a PENA capital grant about a month ago, and a Jakarta Timur family whose Jakpreneur
+    halal certification completed ten days ago, its certificate not yet confirmed. Picked by PKH id
+    among families no other referral uses, so the other referrals stay as they are."""
+    busy = {r.pkh_id for r in taken} | set(DEMO_CASES.values())
+    done = ("accepted", "enrolled", "completed")
+
+    def first(prefix: str, facilitator: str, pred: Callable[[HouseholdSpec], bool]) -> HouseholdSpec | None:
+        for h in sorted(households, key=lambda h: h.pkh_id):
+            mine = h.facilitator == facilitator and h.fields["village_code"].startswith(prefix)
+            if mine and h.pkh_id not in busy and h.fields["pkh_status"] == PkhStatus.active and pred(h):
+                busy.add(h.pkh_id)
+                return h
+        return None
+
+    def funded(h: HouseholdSpec) -> bool:
+        b = h.businesses[0] if h.businesses else None
+        return (
+            b is not None
+            and b.sector == "culinary"
+            and (b.months or 0) >= 6
+            and 20 <= int(h.fields["_age"]) <= 40
+            and h.fields["agreed_to_graduate"] is True
+        )
+
+    def halal(h: HouseholdSpec) -> bool:
+        b = h.businesses[0] if h.businesses else None
+        return b is not None and b.sector == "culinary" and b.has_halal is False
+
+    specs = []
+    for prefix, facilitator in (("32.73", "kebon_jayanti"), ("31.75", "jaktim_1")):
+        h = first(prefix, facilitator, funded)
+        if h is not None:
+            note = "Bantuan modal PENA bulan lalu."
+            specs.append(ReferralSpec(h.pkh_id, "pena_berdikari", done, note, PENA_LAST_MONTH, STORY_DAYS, 30, 15))
+    h = first("31.75", "jaktim_1", halal)
+    if h is not None:
+        outcome = {"certificate_obtained": True, "note": "Sertifikat halal terbit."}
+        specs.append(ReferralSpec(h.pkh_id, "jakpreneur_halal", done, None, outcome, STORY_DAYS, 10, 40))
+    return specs
+
+
 # --- Loading ----------------------------------------------------------------------------------
 
 
@@ -1293,6 +1345,33 @@ def _load_checkins(session: Session, today: date, households: Mapping[str, int],
     for start in range(0, len(rows), BATCH * 4):
         session.execute(sa.insert(BusinessCheckin), rows[start : start + BATCH * 4])
     session.flush()
+
+
+def _benefits_of_completed(session: Session) -> None:
+    """A benefit record row for every completed referral without one (its programme's kind and
+    need, the rupiah of its outcome, received the day it completed)."""
+    have = set(session.exec(select(Benefit.referral_id)))
+    rows = session.exec(
+        select(Referral, Program).join(Program, col(Program.id) == col(Referral.program_id))
+        .where(Referral.status == ReferralStatus.completed).order_by(col(Referral.id))
+    ).all()  # fmt: skip
+    benefits: list[SQLModel] = []
+    for referral, program in rows:
+        if referral.id in have:
+            continue
+        outcome = referral.outcome or {}
+        kind = str(program.kind)
+        certificates = (
+            certificates_given(kind, program.eligibility, program.name) if outcome.get("certificate_obtained") else []
+        )
+        benefits.append(
+            Benefit(household_id=referral.household_id, referral_id=referral.id, program_id=program.id,
+                    organization_id=program.organization_id, kind=program.kind, need=Need(need_of(kind)),
+                    amount=outcome.get("benefit_amount"), received_on=referral.status_changed_at.date(),
+                    source=BenefitSource.referral, certificates=certificates,
+                    created_at=referral.status_changed_at, updated_at=referral.status_changed_at)
+        )  # fmt: skip
+    _flush(session, benefits)
 
 
 def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) -> dict[str, int]:
@@ -1531,7 +1610,8 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
     agency_user = {org["dinsos_bandung"]: user["dinsos.bandung"]}
     prog_org = {prog[s.key]: org[s.org] for s in PROGRAMS}
     new_refs: list[tuple[Referral, list[tuple[datetime, str | None, str, int | None, str | None]]]] = []
-    for r in _referral_specs(households):
+    specs = _referral_specs(households)
+    for r in [*specs, *_benefit_story_specs(households, specs)]:
         if r.pkh_id not in hh:
             continue
         hid, pid = hh[r.pkh_id], prog[r.program]
@@ -1576,6 +1656,7 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
         ],
     )  # fmt: skip
     _load_checkins(session, today, {p: i for p, i in hh.items() if p in spec_by_pkh}, fac_user)
+    _benefits_of_completed(session)
     session.commit()
     return {
         name: int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)

@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from service.api import (
+    benefits,
     catalog,
     forums,
     groups,
@@ -37,6 +38,7 @@ from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import partnerships as partnership_pages
 from service.web import referrals as referral_pages
+from service.web.facilitator import benefits as benefit_pages
 from service.web.facilitator import caseload, checkin, family, family_edit
 from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
@@ -86,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         system.regions,
         matching.router,
         referrals.router,
+        benefits.router,
         catalog.organizations,
         catalog.programs,
         households.router,
@@ -118,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         family.router,
         family_edit.router,
         checkin.router,
+        benefit_pages.router,
         agency.router,
         referral_pages.router,
         forum_dashboard.router,

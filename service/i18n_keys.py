@@ -54,6 +54,19 @@ KEYS = (
     N_("kind.certification"),
     N_("kind.mentoring"),
     N_("kind.equipment"),
+    # ben.cert.{models.benefits.Certificate}: certificates a benefit gives (_kpm_benefits.html).
+    N_("ben.cert.nib"),
+    N_("ben.cert.pirt"),
+    N_("ben.cert.halal"),
+    # ben.err.{field}: the benefit forms' refusals (service/web/facilitator/benefits.py FIELD_ERRORS).
+    N_("ben.err.received_on"),
+    N_("ben.err.amount"),
+    N_("ben.err.provider"),
+    N_("ben.err.kind"),
+    N_("ben.err.need"),
+    N_("ben.err.business"),
+    N_("ben.err.certificates"),
+    N_("ben.err.confirmed"),
     # r.{mapping.matching.Result}: a reason's result, for screen readers.
     N_("r.pass"),
     N_("r.fail"),

@@ -131,6 +131,13 @@ class Settings(BaseSettings):
     referral_overdue_days: int = Field(
         default=7, ge=1, le=365, description="A referral waiting longer than this in one open status is overdue"
     )
+    double_funding_months: int = Field(
+        default=12,
+        ge=1,
+        le=120,
+        description="A grant, loan or equipment for a need received within this many months makes a new "
+        "referral for the same need carry an already_funded warning",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

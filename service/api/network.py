@@ -119,4 +119,11 @@ def referral_plan(session: SessionDep, scope: ScopeDep, settings: SettingsDep, b
     score (min-cost flow): at most one referral per family per need, never above capacity.
     Facilitators plan their own caseload; organisers and agencies get counts per programme and
     village. At most ``MAX_PLAN_FAMILIES`` families (422 above)."""
-    return network.region_plan(session, scope, body.region, today=settings.today(), program_ids=body.program_ids)
+    return network.region_plan(
+        session,
+        scope,
+        body.region,
+        today=settings.today(),
+        program_ids=body.program_ids,
+        funding_months=settings.double_funding_months,
+    )

@@ -25,6 +25,10 @@ class ConsentCreate(BaseModel):
     organization_id: DbId
     purpose: ConsentPurpose = ConsentPurpose.referral
     share_phone: bool = Field(default=False, description="The family agrees that the organisation sees its phone")
+    share_benefits: bool = Field(
+        default=False,
+        description="The family agrees that the organisation sees its benefit record's details (amounts, givers)",
+    )
 
 
 @router.post("/households/{household_id}/consents", response_model=ConsentPublic, status_code=201)
@@ -39,6 +43,7 @@ def record_consent(
         organization_id=body.organization_id,
         purpose=body.purpose,
         share_phone=body.share_phone,
+        share_benefits=body.share_benefits,
         request_id=request_id(request),
     )
 
@@ -116,6 +121,7 @@ def create_referral(
         today=settings.today(),
         with_events=True,
         overdue_days=settings.referral_overdue_days,
+        funding_months=settings.double_funding_months,
     )[0]
 
 
@@ -141,6 +147,7 @@ def list_referrals(
         offset=offset,
         today=settings.today(),
         overdue_days=settings.referral_overdue_days,
+        funding_months=settings.double_funding_months,
     )
 
 
@@ -162,6 +169,7 @@ def get_referral(
         today=settings.today(),
         with_events=True,
         overdue_days=settings.referral_overdue_days,
+        funding_months=settings.double_funding_months,
     )[0]
     with_etag(response, "referral", view.id, view.version)
     return view
@@ -190,6 +198,7 @@ def move_referral(
             move=referrals.Move(status=body.status, note=body.note, reason=body.reason, outcome=body.outcome),
             request_id=request_id(request),
             expected_version=version,
+            today=settings.today(),
         )
     view = referrals.referral_views(
         session,
@@ -198,6 +207,7 @@ def move_referral(
         today=settings.today(),
         with_events=True,
         overdue_days=settings.referral_overdue_days,
+        funding_months=settings.double_funding_months,
     )[0]
     with_etag(response, "referral", view.id, view.version)
     return view

@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col
 
 from mapping.analysis import Screened
+from mapping.benefits import funding_warnings
 from mapping.plan import referral_plan
 from mapping.privacy import withhold
 from mapping.scoring import PRIMARY_NEED, places_left, plan_candidates, plan_scores
@@ -22,6 +23,7 @@ from models.households import Household
 from models.organizations import CapacityUnit
 from models.referrals import ReferralStatus
 from models.users import Role
+from service.benefits import DEFAULT_MONTHS, past_benefits_of, warning_views
 from service.core.regions import region_names
 from service.core.scope import Scope, require_region_in_reach, within
 from service.errors import InvalidInput
@@ -71,9 +73,16 @@ def _referred(session: Session, where: list[Any]) -> tuple[set[tuple[int, str]],
 
 
 def region_plan(
-    session: Session, scope: Scope, region: str, *, today: date, program_ids: list[int] | None = None
+    session: Session,
+    scope: Scope,
+    region: str,
+    *,
+    today: date,
+    program_ids: list[int] | None = None,
+    funding_months: int = DEFAULT_MONTHS,
 ) -> dict[str, Any]:
-    """The plan for ``region`` (and the caller's caseload, for a facilitator)."""
+    """The plan for ``region`` (and the caller's caseload, for a facilitator). Household rows carry
+    the double-funding guard's ``warnings`` (benefits within ``funding_months`` months)."""
     require_region_in_reach(session, scope, region)
     if program_ids:
         _check_programs(session, program_ids)
@@ -125,6 +134,7 @@ def region_plan(
     village_of = dict(zip(s.household_ids.tolist(), s.villages, strict=True))
     if household_rows:
         names = queries.head_names(session, [a.household for a in plan.assignments])
+        record = past_benefits_of(session, [a.household for a in plan.assignments])
         body["rows"] = [
             {
                 "household_id": a.household,
@@ -135,6 +145,18 @@ def region_plan(
                 "need": a.need,
                 "score": a.score,
                 "refer_url": f"/kpm/{a.household}#program-{a.program}",  # the refer form, consent included
+                "warnings": [
+                    w.model_dump(mode="json")
+                    for w in warning_views(
+                        funding_warnings(
+                            record.get(a.household, []),
+                            kind=programs[a.program].kind,
+                            today=today,
+                            months=funding_months,
+                        ),
+                        detailed=True,
+                    )
+                ],
             }
             for a in plan.assignments
         ]

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from models.benefits import Benefit
 from models.households import Business, Household, KpmGroup
 from models.organizations import Organization, Program
 from models.privacy import DataSubjectRequest
@@ -97,8 +98,13 @@ def exited_before(session: Session, cutoff: date) -> list[Household]:
     )
 
 
+def benefits_of(session: Session, household_id: int) -> list[Benefit]:
+    return list(session.exec(select(Benefit).where(Benefit.household_id == household_id).order_by(col(Benefit.id))))
+
+
 def forget_free_text(session: Session, household_id: int) -> None:
-    """Empty what the family's referrals carry about it: notes, match reasons, outcomes."""
+    """Empty what the family's referrals and benefits carry about it: notes, match reasons, outcomes."""
+    session.execute(sa.update(Benefit).where(col(Benefit.household_id) == household_id).values(note=None))
     referral_ids = sa.select(col(Referral.id)).where(col(Referral.household_id) == household_id)
     session.execute(
         sa.update(Referral)

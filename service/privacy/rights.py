@@ -50,6 +50,7 @@ class AccessExport(BaseModel):
     household: dict[str, Any]
     businesses: list[dict[str, Any]]
     consents: list[dict[str, Any]]
+    benefits: list[dict[str, Any]] = []
     shared_with: list[dict[str, Any]]
     processing_log: list[dict[str, Any]]
     requests: list[DataSubjectRequestPublic]
@@ -133,6 +134,7 @@ def build_export(session: Session, household: Household) -> AccessExport:
         {**c.model_dump(exclude={"household_id"}), "organization_name": org}
         for c, org in queries.consents_of(session, hid)
     ]
+    benefits = [b.model_dump(exclude={"household_id"}) for b in queries.benefits_of(session, hid)]
     rows = queries.referrals_of(session, hid)
     events = queries.events_of(session, [r.id for r, *_ in rows if r.id is not None])
     shared = [
@@ -159,6 +161,7 @@ def build_export(session: Session, household: Household) -> AccessExport:
         "business": [b["id"] for b in businesses],
         "referral": [s["referral_id"] for s in shared],
         "consent": [c["id"] for c in consents],
+        "benefit": [b["id"] for b in benefits],
     }
     log = [
         {
@@ -177,6 +180,7 @@ def build_export(session: Session, household: Household) -> AccessExport:
         household=data,
         businesses=businesses,
         consents=consents,
+        benefits=benefits,
         shared_with=shared,
         processing_log=log,
         requests=[_public(r) for r in queries.requests_of(session, hid)],

@@ -11,9 +11,11 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
+from mapping.benefits import funding_warnings
 from models.households import Household
 from models.referrals import Consent, ReferralStatus
 from models.users import Role
+from service.benefits import DEFAULT_MONTHS, FundingWarningPublic, past_benefits_of, warning_views
 from service.core.paging import Page
 from service.core.scope import Scope
 from service.errors import Forbidden
@@ -43,6 +45,7 @@ def list_referrals(
     offset: int,
     today: date,
     overdue_days: int = OVERDUE_DAYS,
+    funding_months: int = DEFAULT_MONTHS,
 ) -> Page[ReferralPublic]:
     """The caller's referrals (facilitators) or those to their organisation's programmes (agency
     staff), one page of them."""
@@ -51,7 +54,7 @@ def list_referrals(
     rows, total = queries.referral_page(
         session, scope, status=status, program_id=program_id, newest_first_by=order, limit=limit, offset=offset
     )
-    views = referral_views(session, scope, rows, today=today, overdue_days=overdue_days)
+    views = referral_views(session, scope, rows, today=today, overdue_days=overdue_days, funding_months=funding_months)
     return Page(items=views, total=total, limit=limit, offset=offset)
 
 
@@ -104,13 +107,21 @@ class ReferForm:
     mine: bool = False  # the open referral is the viewer's (its page opens for them)
     can_refer: bool = False
     key: str = ""  # the Idempotency-Key of this rendering of the form
+    warnings: tuple[FundingWarningPublic, ...] = ()  # the double-funding guard's, with the details
 
 
 def refer_forms(
-    session: Session, scope: Scope, household: Household, matches: Sequence[dict[str, Any]]
+    session: Session,
+    scope: Scope,
+    household: Household,
+    matches: Sequence[dict[str, Any]],
+    *,
+    today: date | None = None,
+    funding_months: int = DEFAULT_MONTHS,
 ) -> dict[int, ReferForm]:
     """Per programme of ``matches``: its open referral (any status section) or, for the family's
-    facilitator and an eligible or unknown match, a form to refer (with a fresh key)."""
+    facilitator and an eligible or unknown match, a form to refer (with a fresh key and, given
+    ``today``, the double-funding guard's warnings)."""
     program_ids = [int(m["program_id"]) for m in matches]
     if not program_ids or household.id is None:
         return {}
@@ -118,6 +129,7 @@ def refer_forms(
     consents = queries.active_consents_by_organization(session, household.id)
     open_referrals = queries.open_referrals_by_program(session, household.id, program_ids)
     may_refer = scope.role is Role.facilitator and scope.facilitator_id is not None
+    record = past_benefits_of(session, [household.id]).get(household.id, []) if today and may_refer else []
     forms: dict[int, ReferForm] = {}
     for m in matches:
         pid = int(m["program_id"])
@@ -127,5 +139,13 @@ def refer_forms(
             mine = existing.facilitator_id is not None and existing.facilitator_id == scope.facilitator_id
             forms[pid] = ReferForm(pid, m["organization_name"], consent, existing.id, existing.status, mine)
         elif may_refer and m["status"] in ("eligible", "unknown"):
-            forms[pid] = ReferForm(pid, m["organization_name"], consent, can_refer=True, key=secrets.token_urlsafe(18))
+            found = funding_warnings(record, kind=str(m["kind"]), today=today, months=funding_months) if today else []
+            forms[pid] = ReferForm(
+                pid,
+                m["organization_name"],
+                consent,
+                can_refer=True,
+                key=secrets.token_urlsafe(18),
+                warnings=tuple(warning_views(found, detailed=True)),
+            )
     return forms

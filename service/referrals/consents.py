@@ -34,6 +34,7 @@ def record_consent(
     purpose: ConsentPurpose,
     share_phone: bool,
     request_id: str | None,
+    share_benefits: bool = False,
 ) -> ConsentPublic:
     """Record the family's consent to share its data with one organisation for one purpose."""
     require_facilitator(scope, "records consent")
@@ -45,6 +46,7 @@ def record_consent(
         organization_id=organization_id,
         purpose=purpose,
         share_phone=share_phone,
+        share_benefits=share_benefits,
         recorded_by_user_id=scope.user_id,
     )
     session.add(consent)

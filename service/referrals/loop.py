@@ -22,6 +22,7 @@ from models.organizations import Organization, Program
 from models.referrals import ConsentPurpose, Referral, ReferralEvent
 from models.types import utcnow
 from models.users import Role
+from service import benefits
 from service.core import idempotency
 from service.core.audit import audited_read, record_event
 from service.core.records import require_version
@@ -193,6 +194,7 @@ def refer_with_consent(
     share_phone: bool,
     today: date,
     request_id: str | None,
+    share_benefits: bool = False,
 ) -> Referral:
     """The refer form: refer the family; when its consent is all that is missing and the family
     gave it (``consent_given``), record the consent first. ``ConsentNeeded`` otherwise."""
@@ -218,6 +220,7 @@ def refer_with_consent(
         organization_id=owner,
         purpose=ConsentPurpose.referral,
         share_phone=share_phone,
+        share_benefits=share_benefits,
         request_id=request_id,
     )
     return create_referral(session, scope, **args)[0]
@@ -262,9 +265,11 @@ def move_referral(
     move: Move,
     request_id: str | None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Referral:
     """Apply one status change, if the caller's side may make it from the current status (and,
-    with ``expected_version``, only if the referral is still at that version)."""
+    with ``expected_version``, only if the referral is still at that version). A completion
+    enters the family's benefit record (received ``today``) in the same transaction."""
     referral = get_referral(session, scope, referral_id)
     if expected_version is not None:
         require_version(referral, expected_version, what="Referral")
@@ -295,6 +300,15 @@ def move_referral(
     change_status(session, referral, move.status, actor_user_id=scope.user_id, note=move.note)
     if extra:
         queries.set_fields(session, referral.id, extra)
+    if move.status is S.completed:
+        benefits.record_completion(
+            session,
+            referral=referral,
+            outcome=extra["outcome"],
+            actor_user_id=scope.user_id,
+            today=today or utcnow().date(),
+            request_id=request_id,
+        )
     record_event(
         session,
         actor_user_id=scope.user_id,

@@ -17,11 +17,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from mapping.benefits import funding_warnings
 from mapping.redact import mask_identifiers
 from models.households import Business, Household
 from models.referrals import Consent, ConsentPurpose, DeclineReason, Referral, ReferralEvent, ReferralStatus
 from models.types import months_between, utcnow
 from models.users import Role
+from service.benefits import DEFAULT_MONTHS, FundingWarningPublic, past_benefits_of, warning_views
 from service.core.regions import region_names
 from service.core.scope import Scope
 from service.referrals import queries
@@ -34,6 +36,7 @@ class ConsentPublic(BaseModel):
     organization_id: int
     purpose: ConsentPurpose
     share_phone: bool
+    share_benefits: bool = False
     recorded_by_user_id: int | None
     recorded_at: datetime
     withdrawn_at: datetime | None
@@ -111,6 +114,12 @@ class ReferralPublic(BaseModel):
         default=False, description="Open and waiting in its status longer than the overdue limit (7 days by default)"
     )
     version: int
+    warnings: list[FundingWarningPublic] = Field(
+        default_factory=list,
+        description="Open referrals: already_funded when the family received a grant, loan or equipment for the "
+        "programme's need within the guard's period (12 months by default); the receiving organisation sees "
+        "the details only with the family's consent to share its benefit record",
+    )
     events: list[EventPublic] | None = None
 
 
@@ -171,15 +180,18 @@ def referral_views(
     today: date,
     with_events: bool = False,
     overdue_days: int = OVERDUE_DAYS,
+    funding_months: int = DEFAULT_MONTHS,
 ) -> list[ReferralPublic]:
     """The referrals as the caller may see them (a few queries for the whole page); open ones
-    waiting more than ``overdue_days`` days in their status are ``overdue``."""
+    waiting more than ``overdue_days`` days in their status are ``overdue``, and carry the
+    double-funding guard's warnings over the last ``funding_months`` months."""
     now = utcnow()
     if not referrals:
         return []
     households, programs, facilitators, consents, businesses = queries.view_rows(session, referrals)
     villages = region_names(session, [h.village_code for h in households.values()])
     events = queries.events_of(session, [r.id for r in referrals if r.id is not None]) if with_events else {}
+    record = past_benefits_of(session, [r.household_id for r in referrals if r.status in OPEN])
     out = []
     for r in referrals:
         assert r.id is not None
@@ -189,6 +201,18 @@ def referral_views(
         consent = consents.get(r.consent_id) if r.consent_id else None
         full = sees_family(scope)
         withheld = not full and consent_withdrawn(consent)
+        warnings = (
+            funding_warnings(
+                record.get(r.household_id, []),
+                kind=str(program.kind),
+                today=today,
+                months=funding_months,
+                excluding_referral=r.id,
+            )
+            if r.status in OPEN and not withheld
+            else []
+        )
+        detailed = full or (consent is not None and consent.share_benefits and consent.withdrawn_at is None)
         out.append(
             ReferralPublic(
                 id=r.id,
@@ -214,6 +238,7 @@ def referral_views(
                 days_in_status=max(0, (now - r.status_changed_at).days),
                 overdue=r.status in OPEN and now - r.status_changed_at > timedelta(days=overdue_days),
                 version=r.version,
+                warnings=warning_views(warnings, detailed=detailed),
                 events=[_event(e, full, withheld) for e in events.get(r.id, [])] if with_events else None,
             )
         )

@@ -86,6 +86,7 @@ def refer(
     key: Annotated[str, Form()] = "",
     consent: Annotated[str, Form()] = "",
     share_phone: Annotated[str, Form()] = "",
+    share_benefits: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Record the family's consent (when ticked and not yet given) and refer it; 303 to the referral."""
@@ -114,6 +115,7 @@ def refer(
             idempotency_key=key,
             consent_given=consent == "ya",
             share_phone=share_phone == "ya",
+            share_benefits=share_benefits == "ya",
             today=settings.today(),
             request_id=request_id(request),
         )
@@ -228,6 +230,7 @@ def _detail(
         today=settings.today(),
         with_events=True,
         overdue_days=settings.referral_overdue_days,
+        funding_months=settings.double_funding_months,
     )[0]
     side = referrals.side_of(session, viewer.scope, referral)
     context = {
@@ -354,6 +357,7 @@ def referral_move(
             referral_id=rid,
             move=referrals.Move(status=move_to, note=note_text, reason=decline, outcome=outcome),
             request_id=request_id(request),
+            today=settings.today(),
         )
     except NotFound:
         return _error(request, settings, viewer, 404, t("ref.err.not_found"))

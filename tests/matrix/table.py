@@ -14,7 +14,7 @@ How to add a route (a new router or page): add one ``Row`` below, in the block o
   cross-tenant run, ``FOREIGN``). ``"{version:household:household_id}"`` is that record's current
   version. ``ids={"organization_id": "organization.empty_own"}`` names another object of
   ``World.ids`` for a parameter (``foreign_ids`` the same for the cross-tenant run).
-* Any tenant parameter used (household_id, business_id, consent_id, referral_id, program_id,
+* Any tenant parameter used (household_id, business_id, consent_id, benefit_id, referral_id, program_id,
   organization_id, facilitator_id, forum_id, job_id, region) makes the row also run with
   another tenant's objects. By default a role that succeeds on its own objects must get 404 on
   another tenant's (admins: the same as on their own; roles refused anyway: the same refusal);
@@ -335,6 +335,25 @@ TABLE: list[Row] = [
         "/api/v1/referrals/{referral_id}",
         by_role(anonymous=401, admin=403, facilitator=200, agency=200, organiser=403),
         body=TENANT_REFERRAL_MOVE,
+    ),
+    # --- a family's benefit record: its facilitator and administrators -------------------------------
+    Row(
+        "GET",
+        "/api/v1/households/{household_id}/benefits",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/benefits",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=404, organiser=404),
+        body={"kind": "capital_grant", "received_on": "2026-01-05", "provider": "Matriks", "amount": 1000000},
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/benefits/{benefit_id}/confirm",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+        body={},
+        nested=("benefit_id",),
     ),
     # --- a family's data-subject requests (UU PDP): its facilitator and administrators --------------
     Row(
@@ -1078,6 +1097,19 @@ TABLE: list[Row] = [
         by_role(anonymous=303, admin=403, facilitator=303, agency=403, organiser=403),
         form=[("field", "household.disability"), ("value", "true"), ("version", "{version:household:household_id}")],
         label="sensitive: the family's own facilitator only",
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/bantuan",
+        page(303, agency=403, organiser=403),
+        form=[("kind", "loan"), ("provider", "Matriks"), ("received_on", "2026-01-05"), ("amount", "1.000.000")],
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/bantuan/{benefit_id}/konfirmasi",
+        page(303, agency=403, organiser=403),
+        form=[],
+        nested=("benefit_id",),
     ),
     Row("GET", "/kpm/impor", page(200, agency=403, organiser=403)),
     Row("POST", "/kpm/impor", page(303, agency=403, organiser=403), form=[], files={"file": CASELOAD_FILE}),

@@ -37,6 +37,7 @@ TENANT_PARAMS = frozenset(
         "household_id",
         "business_id",
         "consent_id",
+        "benefit_id",
         "referral_id",
         "program_id",
         "organization_id",

@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from models.benefits import Benefit, BenefitSource
 from models.forums import Commitment, Meeting, MeetingAttendance, MemberKind, WorkItem
 from models.households import Business, Facilitator, Household, KpmGroup
 from models.invitations import ForumInvitation
@@ -153,6 +154,7 @@ OWN: dict[str, str | dict[str, str]] = {
     "household_id": "household.kj",  # in the Kebon Jayanti facilitator's caseload
     "business_id": "business.kj",
     "consent_id": "consent.kj",  # household.kj -> Dinas Sosial Kota Bandung, phone shared
+    "benefit_id": "benefit.kj",  # household.kj's halal certificate, waiting for its facilitator's confirmation
     "referral_id": "referral.kj",  # household of Kebon Jayanti -> a Dinas Sosial Bandung programme, sent
     "program_id": "program.dinsos",  # Dinas Sosial Kota Bandung's published programme
     "organization_id": "organization.dinsos",
@@ -189,6 +191,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "household_id": "household.jaktim",  # the Jakarta Timur facilitator's
     "business_id": "business.jaktim",
     "consent_id": "consent.jaktim",  # household.jaktim -> Suku Dinas Sosial Jakarta Timur
+    "benefit_id": "benefit.jaktim",  # household.jaktim's, the same
     "referral_id": "referral.jaktim",  # Jakarta Timur family -> Jakpreneur, sent
     # Another organisation's draft (nobody but its staff and admins sees it); for the Bandung
     # organiser, a published programme serving Jakarta Timur only.
@@ -233,6 +236,12 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     )
     session.add(Consent(household_id=own.id, organization_id=kemensos.id, purpose=ConsentPurpose.referral))
     session.add(Consent(household_id=jaktim.id, organization_id=sudinsos.id, purpose=ConsentPurpose.referral))
+    # A halal certificate each family obtained, waiting for its facilitator's confirmation.
+    for family in (own, jaktim):
+        session.add(
+            Benefit(household_id=family.id, kind="certification", need="certification", received_on=utcnow().date(),
+                    source=BenefitSource.manual, provider="Klinik Halal Matriks", certificates=["halal"])
+        )  # fmt: skip
     for name, region in (("Lembaga Matriks Bandung", OWN_REGION), ("Lembaga Matriks Jakarta", FOREIGN_REGION)):
         session.add(Organization(name=name, kind=OrganizationKind.community_group, region_code=region))
     # An invitation of each city's forum to its Dinas Sosial, waiting for an answer (each is a member
@@ -402,6 +411,9 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
     consents = session.exec(select(Consent)).all()
     ids["consent.kj"] = next(c.id for c in consents if c.household_id == own.id and c.share_phone)
     ids["consent.jaktim"] = next(c.id for c in consents if c.household_id == jaktim.id)
+    for name, family in (("kj", own), ("jaktim", jaktim)):
+        pending = select(sa.func.min(Benefit.id)).where(Benefit.household_id == family.id)
+        ids[f"benefit.{name}"] = _one(session, pending.where(col(Benefit.provider).is_not(None)))
     programs = {p.name: p for p in session.exec(select(Program)).all()}
     dinsos_programs = [p for p in programs.values() if p.organization_id == ids["organization.dinsos"]]
     ids["program.dinsos"] = next(p.id for p in dinsos_programs if p.status == ProgramStatus.active)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models.users import Role
-from service import referrals
+from service import benefits, referrals
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound
 from service.households.caseload import family_page, match_sections
@@ -34,6 +34,8 @@ NOTICES = {
     "answer": N_("fam.ok.answer"),
     "unchanged": N_("fam.ok.unchanged"),
     "checkin": N_("fam.ok.checkin"),
+    "benefit": N_("ben.ok.recorded"),
+    "certificate": N_("ben.ok.confirmed"),
 }
 
 
@@ -47,6 +49,24 @@ class AnswerError:
     value: str
 
 
+BENEFITS_SHOWN = 20
+BENEFIT_KINDS = ("capital_grant", "loan", "equipment", "training", "certification", "marketing", "mentoring")
+
+
+def benefit_context(
+    session: SessionDep, viewer: Viewer, household_id: int, form: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The family page's benefit record (``_kpm_benefits.html``): the latest benefits, the
+    certificates waiting for confirmation, and the manual entry form (as posted, after an error)."""
+    found = benefits.benefits_of_family(session, viewer.scope, household_id, shown=BENEFITS_SHOWN)
+    return {
+        "benefits": found.items,
+        "benefits_total": found.total,
+        "benefit_kinds": BENEFIT_KINDS,
+        "benefit_form": form or {},
+    }
+
+
 def family_response(
     request: Request,
     session: SessionDep,
@@ -58,6 +78,7 @@ def family_response(
     notice: str | None = None,
     conflict: bool = False,
     answer_error: AnswerError | None = None,
+    benefit_form: dict[str, Any] | None = None,
 ) -> Response:
     """The family's page as it stands now (404 outside the viewer's care)."""
     try:
@@ -85,7 +106,15 @@ def family_response(
         "sections": match_sections(family.matches.items),
         "counts": family.matches.counts,
         "restricted": family.household.restricted_at is not None,
-        "refer": referrals.refer_forms(session, viewer.scope, family.household, family.matches.items),
+        "refer": referrals.refer_forms(
+            session,
+            viewer.scope,
+            family.household,
+            family.matches.items,
+            today=settings.today(),
+            funding_months=settings.double_funding_months,
+        ),
+        **benefit_context(session, viewer, household_id, benefit_form),
         "local_date": lambda moment: moment.astimezone(zone).date(),
         "asks": asks,
         "ask_choices": {k: choices(a.field, viewer.lang) for k, a in asks.items()},
