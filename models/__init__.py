@@ -19,6 +19,7 @@ from models.organizations import (
     ProgramRevision,
     ProgramServiceArea,
 )
+from models.pathways import Pathway, PathwayStep
 from models.privacy import DataSubjectRequest
 from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region, RegionBoundary
@@ -49,6 +50,8 @@ __all__ = [
     "NotificationSettings",
     "Organization",
     "Partnership",
+    "Pathway",
+    "PathwayStep",
     "Program",
     "ProgramLocation",
     "ProgramRevision",
