@@ -62,6 +62,7 @@ from models.protection import hash_password, mask_nik, nik_hash
 from models.referrals import Referral, ReferralEvent, ReferralStatus
 from models.types import code_within
 from models.users import Role, User
+from seeds.demo_pathways import load_pathways
 
 SEED = "jejaring-demo-2026"
 BATCH = 500
@@ -1527,6 +1528,7 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
             for at, frm, to, actor, note in events
         ],
     )  # fmt: skip
+    load_pathways(session)
     session.commit()
     return {
         name: int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)

@@ -22,6 +22,7 @@ from service.api import (
     network,
     notifications,
     partnerships,
+    pathways,
     people,
     privacy,
     referrals,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forums.meetings,
         forums.commitments,
         notifications.router,
+        pathways.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
