@@ -37,6 +37,7 @@ from service.settings import Settings, get_settings
 from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import partnerships as partnership_pages
+from service.web import pathways as pathway_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import caseload, family, family_edit
 from service.web.facilitator import groups as group_pages
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forum_invitations.router,
         facilitator_network.router,
         map_pages.router,
+        pathway_pages.router,
     ):
         app.include_router(pages)
     # Static files gzip-compressed (Leaflet is 147 KB, 42 KB compressed); pages are not, so no

@@ -16,6 +16,8 @@ from service.pathways.pathways import (
     get_pathway,
     list_pathways,
     may_define,
+    owner_forum_choices,
+    step_program_choices,
     update_pathway,
 )
 
@@ -28,6 +30,8 @@ __all__ = [
     "list_pathways",
     "may_define",
     "next_steps_for",
+    "owner_forum_choices",
     "pathway_funnels",
+    "step_program_choices",
     "update_pathway",
 ]

@@ -254,3 +254,19 @@ def update_pathway(
     session.commit()
     session.refresh(row)
     return public(session, scope, [row])[0]
+
+
+# --- what the pages' forms offer ------------------------------------------------------------------
+
+PROGRAM_CHOICES = 300  # programmes a step's list offers
+
+
+def step_program_choices(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
+    """The programmes a step may name on the form: published ones the caller sees that serve
+    their reach, by name (id, name, organisation)."""
+    return queries.program_choices(session, scope, _reach(session, scope), PROGRAM_CHOICES)
+
+
+def owner_forum_choices(session: Session, scope: Scope) -> list[tuple[int, str]]:
+    """The forums an administrator may name as a pathway's owner (others: none)."""
+    return queries.forum_choices(session) if scope.is_admin else []

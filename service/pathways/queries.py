@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.households import Household
 from models.network import Forum
-from models.organizations import Organization, Program
+from models.organizations import Organization, Program, ProgramServiceArea, ProgramStatus
 from models.pathways import Pathway, PathwayStep
 from models.referrals import OPEN_STATUSES, Referral, ReferralStatus
 from models.types import region_ancestors
@@ -174,3 +174,24 @@ def area_completions(session: Session, region: str) -> tuple[dict[int, set[int]]
         completed[hid].add(pid)
         kinds[pid] = str(kind)
     return completed, kinds
+
+
+def program_choices(session: Session, scope: Scope, reach: list[str] | None, limit: int) -> list[tuple[int, str, str]]:
+    """Published programmes the caller sees serving their reach (``None``: anywhere), by name:
+    (id, name, organisation's name), at most ``limit``."""
+    stmt = (
+        select(Program.id, Program.name, Organization.name)
+        .join(Organization, col(Organization.id) == col(Program.organization_id))
+        .where(scope.where(Program), col(Program.status).in_([ProgramStatus.active, ProgramStatus.paused]))
+    )
+    if reach is not None:
+        areas = select(ProgramServiceArea.program_id).where(
+            sa.or_(*[overlaps(ProgramServiceArea.region_code, r) for r in reach]) if reach else sa.false()
+        )
+        stmt = stmt.where(col(Program.id).in_(areas))
+    rows = session.exec(stmt.order_by(col(Program.name), col(Program.id)).limit(limit))
+    return [(int(i or 0), n, o) for i, n, o in rows]
+
+
+def forum_choices(session: Session) -> list[tuple[int, str]]:
+    return [(int(i or 0), n) for i, n in session.exec(select(Forum.id, Forum.name).order_by(col(Forum.name)))]
