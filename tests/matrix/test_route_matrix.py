@@ -52,6 +52,7 @@ TENANT_PARAMS = frozenset(
         "location_id",
         "invitation_id",
         "notification_id",
+        "pathway_id",
         "region",
     }
 )
