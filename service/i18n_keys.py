@@ -54,6 +54,13 @@ KEYS = (
     N_("kind.certification"),
     N_("kind.mentoring"),
     N_("kind.equipment"),
+    # pw.status.{mapping.pathways.STATUSES}: a next step's status (_pathway_macros.html).
+    N_("pw.status.eligible"),
+    N_("pw.status.unknown"),
+    N_("pw.status.ineligible"),
+    N_("pw.status.in_progress"),
+    N_("pw.status.unavailable"),
+    N_("pw.status.completed"),
     # r.{mapping.matching.Result}: a reason's result, for screen readers.
     N_("r.pass"),
     N_("r.fail"),

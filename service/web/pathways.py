@@ -28,6 +28,7 @@ router = APIRouter(include_in_schema=False)
 
 GATE = Gate(roles=(Role.agency_staff, Role.forum_organizer, Role.admin))
 STEP_ROWS = 8  # step rows on the form
+FORM = N_("pw.f.form")  # a refusal naming no field names the form
 KINDS = [k.value for k in ProgramKind]
 FIELDS = {
     "name": N_("pw.f.name"),
@@ -97,7 +98,7 @@ def _refusal(viewer: Viewer, exc: Exception) -> tuple[int, str]:
     """A refused write as (status, message in the page language), naming the step row."""
     t = viewer.t
     if isinstance(exc, BadForm):
-        where = t(FIELDS.get(exc.field, "pw.f.form"))
+        where = t(FIELDS.get(exc.field, FORM))
         if exc.row is not None:
             where = t("pw.f.step_n").format(n=exc.row + 1)
         return 422, t("pw.err.field").format(field=where)
@@ -106,24 +107,26 @@ def _refusal(viewer: Viewer, exc: Exception) -> tuple[int, str]:
         loc = [p for p in err.get("loc") or () if p != "body"]
         name = next((p for p in loc if isinstance(p, str)), "")
         rows = [p for p in loc if isinstance(p, int)]
-        where = t("pw.f.step_n").format(n=rows[0] + 1) if rows else t(FIELDS.get(name, "pw.f.form"))
+        where = t("pw.f.step_n").format(n=rows[0] + 1) if rows else t(FIELDS.get(name, FORM))
         return 422, t("pw.err.field_why").format(field=where, why=schema_message(err, viewer.lang))
     if isinstance(exc, InvalidInput):
         loc = list(exc.loc)
         if "steps" in loc and any(isinstance(p, int) for p in loc):
             n = next(p for p in loc if isinstance(p, int)) + 1
-            key = "pw.err.step_program" if exc.kind == "unknown_reference" else "pw.err.step_one"
+            key = N_("pw.err.step_program") if exc.kind == "unknown_reference" else N_("pw.err.step_one")
             if loc[-1] != "program_id":
-                key = "pw.err.step_repeat"
+                key = N_("pw.err.step_repeat")
             return 422, t(key).format(n=n)
         if loc[-1] == "region_code":
             return 422, t("pw.err.region")
         if loc[-1] in ("organization_id", "forum_id"):
             return 422, t("pw.err.owner")
         name = next((p for p in reversed(loc) if isinstance(p, str)), "")
-        return 422, t("pw.err.field").format(field=t(FIELDS.get(name, "pw.f.form")))
+        return 422, t("pw.err.field").format(field=t(FIELDS.get(name, FORM)))
     if isinstance(exc, ServiceError):
-        refused = {403: "pw.err.forbidden", 404: "pw.err.not_found", 409: "pw.err.conflict"}.get(exc.status_code)
+        refused = {403: N_("pw.err.forbidden"), 404: N_("pw.err.not_found"), 409: N_("pw.err.conflict")}.get(
+            exc.status_code
+        )
         return exc.status_code, t(refused) if refused else exc.message
     raise exc
 
