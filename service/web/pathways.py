@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from models.organizations import ProgramKind
-from models.pathways import PathwayCreate, PathwayPublic, PathwayUpdate
+from models.pathways import MAX_STEPS, PathwayCreate, PathwayPublic, PathwayUpdate
 from models.users import Role
 from service import pathways
 from service.deps import SessionDep, SettingsDep, request_id
@@ -66,7 +66,7 @@ def _target(raw: str, row: int) -> dict[str, Any]:
 def _read(values: dict[str, str], *, admin: bool, new: bool) -> dict[str, Any]:
     """The form's values as the API's body (rows left empty are skipped)."""
     steps = []
-    for i in range(STEP_ROWS):
+    for i in range(MAX_STEPS):  # a pathway defined through the API may hold more rows than a new form
         target = values.get(f"s{i}_target", "").strip()
         label = values.get(f"s{i}_label", "").strip()
         if not target:
@@ -134,8 +134,10 @@ def _refusal(viewer: Viewer, exc: Exception) -> tuple[int, str]:
 def _rows(p: PathwayPublic | None, values: dict[str, str] | None) -> list[dict[str, str]]:
     """The step rows as the form shows them: what was sent, else the pathway's steps, then blanks."""
     if values is not None:
+        sent = [i for i in range(MAX_STEPS) if values.get(f"s{i}_target") or values.get(f"s{i}_label")]
+        count = max(STEP_ROWS, max(sent, default=0) + 1)
         return [
-            {"target": values.get(f"s{i}_target", ""), "label": values.get(f"s{i}_label", "")} for i in range(STEP_ROWS)
+            {"target": values.get(f"s{i}_target", ""), "label": values.get(f"s{i}_label", "")} for i in range(count)
         ]
     rows = []
     for s in p.steps if p else []:
