@@ -21,6 +21,7 @@ from models.organizations import (
     ProgramRevision,
     ProgramServiceArea,
 )
+from models.pathways import Pathway, PathwayStep
 from models.privacy import DataSubjectRequest
 from models.referrals import Consent, Referral, ReferralEvent
 from models.regions import Region, RegionBoundary
@@ -53,6 +54,8 @@ __all__ = [
     "NotificationSettings",
     "Organization",
     "Partnership",
+    "Pathway",
+    "PathwayStep",
     "Program",
     "ProgramLocation",
     "ProgramRevision",

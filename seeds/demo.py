@@ -68,6 +68,7 @@ from models.types import code_within
 from models.users import Role, User
 from seeds.checkins import BusinessNow
 from seeds.checkins import history as checkin_history
+from seeds.demo_pathways import load_pathways
 
 SEED = "jejaring-demo-2026"
 BATCH = 500
@@ -1657,6 +1658,7 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
     )  # fmt: skip
     _load_checkins(session, today, {p: i for p, i in hh.items() if p in spec_by_pkh}, fac_user)
     _benefits_of_completed(session)
+    load_pathways(session)
     session.commit()
     return {
         name: int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)

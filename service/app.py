@@ -23,6 +23,7 @@ from service.api import (
     network,
     notifications,
     partnerships,
+    pathways,
     people,
     privacy,
     referrals,
@@ -37,6 +38,7 @@ from service.settings import Settings, get_settings
 from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import partnerships as partnership_pages
+from service.web import pathways as pathway_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import benefits as benefit_pages
 from service.web.facilitator import caseload, checkin, family, family_edit
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forums.meetings,
         forums.commitments,
         notifications.router,
+        pathways.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
@@ -131,6 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forum_invitations.router,
         facilitator_network.router,
         map_pages.router,
+        pathway_pages.router,
     ):
         app.include_router(pages)
     # Static files gzip-compressed (Leaflet is 147 KB, 42 KB compressed); pages are not, so no

@@ -67,6 +67,13 @@ KEYS = (
     N_("ben.err.business"),
     N_("ben.err.certificates"),
     N_("ben.err.confirmed"),
+    # pw.status.{mapping.pathways.STATUSES}: a next step's status (_pathway_macros.html).
+    N_("pw.status.eligible"),
+    N_("pw.status.unknown"),
+    N_("pw.status.ineligible"),
+    N_("pw.status.in_progress"),
+    N_("pw.status.unavailable"),
+    N_("pw.status.completed"),
     # r.{mapping.matching.Result}: a reason's result, for screen readers.
     N_("r.pass"),
     N_("r.fail"),

@@ -831,6 +831,45 @@ TABLE: list[Row] = [
         cross={"facilitator": 404},
         body={"status": "done", "note": "selesai menurut matriks"},
     ),
+    # --- pathways (API) ------------------------------------------------------------------------------
+    # Agency staff define them for their organisation, organisers for their forum, admins for either;
+    # everyone reads their own and those of their reach (another area's: 404); only the owner changes one.
+    Row("GET", "/api/v1/pathways", signed_in(200)),
+    Row(
+        "POST",
+        "/api/v1/pathways",
+        by_role(anonymous=401, admin=201, facilitator=403, agency=201, organiser=201),
+        body=PerRole(
+            {
+                "admin": {
+                    "name": "Jalur Matriks",
+                    "region_code": "32.73.16",
+                    "forum_id": "{forum_id}",
+                    "steps": [{"program_id": "{program_id}"}, {"program_kind": "marketing"}],
+                },
+                "*": {
+                    "name": "Jalur Matriks",
+                    "region_code": "32.73.16",
+                    "steps": [{"program_id": "{program_id}"}, {"program_kind": "marketing"}],
+                },
+            }
+        ),
+        cross={"agency": 422, "organiser": 422},
+        why="another tenant's programme in a step is one the caller cannot see: 422 naming steps[0].program_id",
+    ),
+    Row("GET", "/api/v1/pathways/{pathway_id}", signed_in(200), hides=("pathway_id",)),
+    Row(
+        "PATCH",
+        "/api/v1/pathways/{pathway_id}",
+        by_role(anonymous=401, admin=200, facilitator=403, agency=200, organiser=200),
+        cross={"facilitator": 404},
+        body={"version": "{version:pathway:pathway_id}", "goal": "diubah oleh matriks"},
+    ),
+    Row(
+        "GET",
+        "/api/v1/households/{household_id}/next-steps",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+    ),
     # --- partnerships ---------------------------------------------------------------------------
     Row("GET", "/api/v1/partnerships", signed_in(200)),
     Row(
@@ -1359,6 +1398,33 @@ TABLE: list[Row] = [
         page(303, facilitator=403),  # Dinas Sosial's own commitment: its staff follow it up
         cross={"facilitator": 404},
         form=[("status", "done"), ("note", "selesai")],
+    ),
+    # --- pathway pages (agency staff, organisers, admins; facilitators: 404) -----------------------------
+    Row("GET", "/jalur", page(200, facilitator=404)),
+    Row("GET", "/jalur/baru", page(200, facilitator=404)),
+    Row(
+        "POST",
+        "/jalur/baru",
+        page(303, facilitator=404),
+        form=lambda served, params, role: [
+            ("name", "Jalur Halaman Matriks"),
+            ("region_code", "32.73.16"),
+            ("s0_target", f"program:{params['program_id']}"),
+            ("s1_target", "kind:marketing"),
+            *([("owner", f"forum:{params['forum_id']}")] if role == "admin" else []),
+        ],
+    ),
+    Row("GET", "/jalur/{pathway_id}", page(200, facilitator=404), hides=("pathway_id",)),
+    Row(
+        "POST",
+        "/jalur/{pathway_id}",
+        page(303, facilitator=404),
+        form=[
+            ("version", "{version:pathway:pathway_id}"),
+            ("name", "Jalur Diubah Matriks"),
+            ("region_code", "32.73"),
+            ("s0_target", "kind:training"),
+        ],
     ),
     # --- maps (page cookie or bearer token) -------------------------------------------------------
     Row("GET", "/maps/stakeholders", signed_in(200), query={"region": "{region}", "tiles": "false"}),

@@ -53,6 +53,7 @@ TENANT_PARAMS = frozenset(
         "location_id",
         "invitation_id",
         "notification_id",
+        "pathway_id",
         "region",
     }
 )

@@ -37,14 +37,17 @@ from models.organizations import (
     Organization,
     OrganizationKind,
     Program,
+    ProgramKind,
     ProgramServiceArea,
     ProgramStatus,
 )
+from models.pathways import Pathway, PathwayStep
 from models.protection import mask_nik, nik_hash
 from models.referrals import Consent, ConsentPurpose, Referral
 from models.types import utcnow
 from models.users import User
 from seeds.demo import DEMO_CASES
+from seeds.demo_pathways import PATHWAYS
 from service.app import create_app
 from service.db import make_engine
 from service.deps import SESSION_COOKIE
@@ -67,6 +70,7 @@ USERNAMES = {
     "organiser": "forum.bandung",
 }
 KEBON_JAYANTI_FACILITATOR = "Nenden Sri Rahayu"
+DEMO_PATHWAYS = list(PATHWAYS)  # Kebon Jayanti's, then Jakarta Timur's
 JAKTIM_FACILITATOR = "Dimas Aji Saputra"
 DINSOS_BANDUNG = "Dinas Sosial Kota Bandung"
 SUDINSOS_JAKTIM = "Suku Dinas Sosial Kota Administrasi Jakarta Timur"
@@ -77,6 +81,7 @@ OWN_REGION = "32.73"  # Kota Bandung: every demo role's own ground
 OWN_NIK = "3273164101850099"
 FOREIGN_NIK = "3175034101850099"
 FOREIGN_REGION = "31.75"  # Jakarta Timur: none of theirs
+MATRIX_PATHWAY = "Jalur Matriks Dinas Sosial"
 
 # --- what each role may see of the families ------------------------------------------------------
 
@@ -176,6 +181,8 @@ OWN: dict[str, str | dict[str, str]] = {
     "party_b": "organization.empty_foreign",  # whom a new proposal goes to (no tenant's)
     "location_id": "location.dinsos",  # a service point of Dinas Sosial Kota Bandung
     "invitation_id": "invitation.kj",  # Bandung's forum invites Dinas Sosial Kota Bandung, not yet answered
+    # The demo's Kebon Jayanti pathway (the Bandung forum's); for Dinas Sosial, its own pathway in Bandung.
+    "pathway_id": {"*": "pathway.kj", "agency": "pathway.dinsos"},
     # each caller's own notification
     "notification_id": {
         "*": "notification.facilitator",
@@ -209,6 +216,7 @@ FOREIGN: dict[str, str | dict[str, str]] = {
     "partnership_id": "partnership.jaktim",  # a proposal between two Jakarta Timur parties
     "location_id": "location.jaktim",  # a service point of Suku Dinas Sosial Jakarta Timur
     "invitation_id": "invitation.jaktim",  # Jakarta Timur's forum invites its Suku Dinas Sosial
+    "pathway_id": "pathway.jaktim",  # the demo's Jakarta Timur pathway (its Suku Dinas Sosial's)
     "notification_id": "notification.jaktim",  # the Jakarta Timur facilitator's notification
     "region": FOREIGN_REGION,
 }
@@ -255,6 +263,10 @@ def augment(session: Session, nik_key: bytes, secret_key: str) -> None:
     session.add(spare)
     session.flush()
     session.add(ProgramServiceArea(program_id=spare.id, region_code=OWN_REGION))
+    own_pathway = Pathway(name=MATRIX_PATHWAY, region_code=OWN_REGION, organization_id=dinsos.id)
+    session.add(own_pathway)
+    session.flush()
+    session.add(PathwayStep(pathway_id=own_pathway.id, position=0, program_kind=ProgramKind.training))
     _proposals(session)
     users = {u.username: u for u in session.exec(select(User)).all()}
     for username in (*USERNAMES.values(), "pendamping.jaktim"):
@@ -476,6 +488,10 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
     for role, username in USERNAMES.items():
         ids[f"job.{role}"] = jobs[users[username].id]
     ids["job.jaktim"] = jobs[users["pendamping.jaktim"].id]
+    pathways = {p.name: p.id for p in session.exec(select(Pathway)).all()}
+    ids["pathway.kj"] = pathways[DEMO_PATHWAYS[0]]
+    ids["pathway.jaktim"] = pathways[DEMO_PATHWAYS[1]]
+    ids["pathway.dinsos"] = pathways[MATRIX_PATHWAY]
     ids["user.organiser"] = users["forum.bandung"].id  # an account the administrators' pages act on
     notices = {n.user_id: n.id for n in session.exec(select(Notification).where(Notification.event == "matrix.test"))}
     for role, username in USERNAMES.items():
@@ -511,6 +527,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
         (Forum, "forum"),
         (WorkItem, "workitem"),
         (Location, "location"),
+        (Pathway, "pathway"),
     ):
         for row_id, version in session.exec(select(model.id, model.version)).all():  # type: ignore[attr-defined]
             versions[(name, row_id)] = version
@@ -551,6 +568,7 @@ def build_world(session: Session, settings: Settings, client: TestClient) -> Wor
     names |= {("organization_id", o.id): o.name for o in session.exec(select(Organization)).all()}
     names |= {("program_id", p.id): p.name for p in programs.values()}
     names |= {("forum_id", f.id): f.name for f in forums.values()}
+    names |= {("pathway_id", i): n for n, i in pathways.items()}
     return World(
         names=names,
         ids=ids,
@@ -743,6 +761,8 @@ FINGERPRINT_TABLES = (
     "datasubjectrequest",
     "forum_invitation",
     "forummember",
+    "pathway",
+    "pathway_step",
 )
 
 

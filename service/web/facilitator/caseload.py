@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from models.eligibility import NEEDS, SECTORS
 from models.users import Role
+from service import pathways
 from service.core.regions import region_names
 from service.deps import SessionDep, SettingsDep, request_id
 from service.households import households_due
@@ -180,6 +181,7 @@ def caseload_page(request: Request, session: SessionDep, settings: SettingsDep) 
         "villages": region_names(session, [h.village_code for h in rows]),
         "group_names": group_names(session, rows),
         "due": households_due(session, [h.id for h in rows if h.id is not None], today=settings.today()),
+        "next_steps": pathways.caseload_next_steps(session, rows, today=settings.today()),  # one screening of the page
         "page": page,
         "pages": pages,
     }

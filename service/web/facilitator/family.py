@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from models.users import Role
-from service import benefits, referrals
+from service import benefits, pathways, referrals
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound
 from service.households.caseload import family_page, match_sections
@@ -121,6 +121,10 @@ def family_response(
         "notice": notice,
         "conflict": conflict,
         "answer_error": answer_error,
+        # The next step on each pathway serving the family (_pathway_next.html); none while restricted.
+        "next_steps": []
+        if family.household.restricted_at is not None
+        else pathways.next_steps_for(session, family.household, today=settings.today(), lang=viewer.lang),
     }
     return render(request, settings, "kpm_household.html", context, status_code=status_code, user=viewer.user)
 

@@ -24,7 +24,7 @@ from mapping.privacy import MIN_HOUSEHOLDS
 from models.network import Forum
 from models.types import REGION_CODE_PATTERN
 from models.users import Role
-from service import network
+from service import network, pathways
 from service.deps import SessionDep, SettingsDep
 from service.errors import InvalidInput, NotFound
 from service.i18n import translator
@@ -196,6 +196,8 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
         d, q, viewer.lang, forum_region=viewer.scope.forum_region, forums=forums, changes=changes.body
     )
     context |= invitation_context(session, viewer, d, q.query())  # the invitations' states and buttons
+    # Each pathway's funnel (_pathway_funnel.html): counts only, withheld below the minimum for non-admins.
+    context["funnels"] = pathways.pathway_funnels(session, viewer.scope, region=d.region, exact=viewer.scope.is_admin)
     return render(request, settings, "forum_dashboard.html", context, user=viewer.user)
 
 
