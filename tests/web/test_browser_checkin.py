@@ -1,5 +1,6 @@
 """A business check-in on a phone (390 x 844) in headless Chromium: from the caseload, a facilitator
-records a visit in under 5 taps and the family page's revenue chart shows the new point."""
+records a visit in under 5 taps, the family page's revenue chart shows the new point and the page
+names the family's next pathway step."""
 
 from __future__ import annotations
 
@@ -50,6 +51,10 @@ def test_a_checkin_from_the_caseload_in_under_five_taps_shows_on_the_chart(page:
     assert circles.count() == min(points_before + 1, 24)
     expect(circles.last.locator("title")).to_contain_text("Rp 4.321.000")
     expect(section.get_by_text("Perlu kunjungan")).to_have_count(0)
+    # ... and, on the same page, the family's next step on the Kebon Jayanti pathway.
+    pathway = page.locator("#jalur article").first
+    expect(pathway.get_by_role("heading")).to_be_visible()
+    expect(pathway).to_contain_text("Langkah 1")
     page.screenshot(path=str(ARTIFACTS / "checkin-chart-phone.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # no sideways scrolling on the phone
