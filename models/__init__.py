@@ -8,6 +8,7 @@ from models.households import Business, Facilitator, FacilitatorVillage, Househo
 from models.idempotency import IdempotencyKey
 from models.invitations import ForumInvitation
 from models.jobs import Job, Upload
+from models.monitoring import BusinessCheckin
 from models.network import Forum, ForumMember, Partnership
 from models.notifications import Notification, NotificationDelivery, NotificationSettings
 from models.organizations import (
@@ -28,6 +29,7 @@ from models.users import AuditEvent, User
 __all__ = [
     "AuditEvent",
     "Business",
+    "BusinessCheckin",
     "Commitment",
     "Consent",
     "DataSubjectRequest",

@@ -33,7 +33,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from models.eligibility import NEEDS, validate_rule_tree
 from models.households import (
@@ -46,6 +46,7 @@ from models.households import (
     PkhStatus,
     SalesChannel,
 )
+from models.monitoring import BusinessCheckin
 from models.network import Forum, ForumMember, Partnership, PartnershipKind, PartnershipStatus, PartyKind
 from models.organizations import (
     CapacityUnit,
@@ -62,6 +63,8 @@ from models.protection import hash_password, mask_nik, nik_hash
 from models.referrals import Referral, ReferralEvent, ReferralStatus
 from models.types import code_within
 from models.users import Role, User
+from seeds.checkins import BusinessNow
+from seeds.checkins import history as checkin_history
 
 SEED = "jejaring-demo-2026"
 BATCH = 500
@@ -1247,6 +1250,51 @@ def _flush(session: Session, rows: Sequence[SQLModel]) -> None:
         session.flush()
 
 
+def _load_checkins(session: Session, today: date, households: Mapping[str, int], fac_user: Mapping[int, int]) -> None:
+    """Monthly check-in histories (up to 24) of the demo's businesses that have none yet."""
+    pkh_of = {hid: pkh for pkh, hid in households.items()}
+    checked = set(session.exec(select(BusinessCheckin.business_id).distinct()))
+    facilitator_of = {
+        hid: fid
+        for hid, fid in session.exec(
+            select(Household.id, Household.facilitator_id).where(col(Household.id).in_(list(pkh_of)))
+        )
+    }
+    loans = {  # families that completed a loan programme: their later visits record the repayment
+        hid: at.date()
+        for hid, at in session.exec(
+            select(Referral.household_id, Referral.status_changed_at)
+            .join(Program, col(Program.id) == col(Referral.program_id))
+            .where(col(Referral.status) == ReferralStatus.completed, col(Program.kind) == ProgramKind.loan)
+        )
+    }
+    businesses = session.exec(select(Business).where(col(Business.household_id).in_(list(pkh_of))))
+    rows: list[dict[str, Any]] = []
+    for b in businesses:
+        if b.id in checked:
+            continue
+        now = BusinessNow(
+            key=f"{pkh_of[b.household_id]}:{b.name}",
+            started_on=b.started_on,
+            monthly_revenue=b.monthly_revenue,
+            workers=b.workers,
+            sales_channels=b.sales_channels,
+            certificates=[c for c, held in (("nib", b.has_nib), ("pirt", b.has_pirt), ("halal", b.has_halal)) if held],
+        )
+        recorder = fac_user.get(facilitator_of.get(b.household_id) or 0)
+        for i, row in enumerate(checkin_history(SEED, now, today)):
+            at = at_utc(row["checked_on"], 5)
+            if b.household_id in loans and row["checked_on"] >= loans[b.household_id]:
+                row["loan_status"] = "late" if (b.household_id + i) % 7 == 3 else "current"
+            rows.append(
+                {**row, "business_id": b.id, "household_id": b.household_id, "recorded_by_user_id": recorder,
+                 "created_at": at, "updated_at": at}
+            )  # fmt: skip
+    for start in range(0, len(rows), BATCH * 4):
+        session.execute(sa.insert(BusinessCheckin), rows[start : start + BATCH * 4])
+    session.flush()
+
+
 def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) -> dict[str, int]:
     """Insert the demo data set; return row counts per table of what is now in the DB."""
     today = today or date.today()
@@ -1527,6 +1575,7 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
             for at, frm, to, actor, note in events
         ],
     )  # fmt: skip
+    _load_checkins(session, today, {p: i for p, i in hh.items() if p in spec_by_pkh}, fac_user)
     session.commit()
     return {
         name: int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)

@@ -37,7 +37,7 @@ from service.web import account, admin, agency, home, notices
 from service.web import maps as map_pages
 from service.web import partnerships as partnership_pages
 from service.web import referrals as referral_pages
-from service.web.facilitator import caseload, family, family_edit
+from service.web.facilitator import caseload, checkin, family, family_edit
 from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         group_pages.router,  # before family: /kpm/kelompok neither
         family.router,
         family_edit.router,
+        checkin.router,
         agency.router,
         referral_pages.router,
         forum_dashboard.router,

@@ -205,6 +205,23 @@ KEYS = (
     # notice.mode.{EmailMode} (notice_settings.html).
     N_("notice.mode.immediate"),
     N_("notice.mode.daily"),
+    # Business check-ins (kpm_checkin.html, service/web/facilitator/checkin.py): the fields'
+    # labels (``checkin.f.{field}``), certificates (``cert.{Certification}``) and loan
+    # repayment (``loan.{LoanStatus}``).
+    N_("checkin.f.checked_on"),
+    N_("checkin.f.monthly_revenue"),
+    N_("checkin.f.monthly_costs"),
+    N_("checkin.f.workers"),
+    N_("checkin.f.sales_channels"),
+    N_("checkin.f.certifications"),
+    N_("checkin.f.loan_status"),
+    N_("checkin.f.note"),
+    N_("cert.nib"),
+    N_("cert.pirt"),
+    N_("cert.halal"),
+    N_("loan.current"),
+    N_("loan.late"),
+    N_("loan.repaid"),
     # No caller found in service/ when the keys moved from the MESSAGES dict into the catalogues;
     # kept with their text. Delete them here and in the .po files once you are sure they are unused.
     N_("login.expired"),

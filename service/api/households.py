@@ -16,12 +16,14 @@ from models.households import (
     NikLookup,
     PkhStatus,
 )
+from models.monitoring import BusinessCheckinCreate, BusinessCheckinPublic
 from models.types import NoNul, RegionCode
 from service.api.etag import PRECONDITION, IfMatch, expected_version, precondition, with_etag
 from service.api.params import IdPath, IdQuery, Limit, Offset
 from service.core.paging import Page
 from service.deps import ScopeDep, SessionDep, SettingsDep, request_id
 from service.errors import InvalidInput
+from service.households import checkins
 from service.households import use_cases as households
 from service.households.queries import HouseholdFilter
 
@@ -163,3 +165,51 @@ def delete_business(
         session, household_id=household_id, business_id=business_id, scope=scope, request_id=request_id(request)
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{household_id}/businesses/{business_id}/checkins",
+    response_model=BusinessCheckinPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def record_checkin(
+    household_id: IdPath,
+    business_id: IdPath,
+    data: BusinessCheckinCreate,
+    request: Request,
+    session: SessionDep,
+    scope: ScopeDep,
+    settings: SettingsDep,
+) -> BusinessCheckinPublic:
+    """Record a check-in of a business; the latest check-in's facts become the business's."""
+    return checkins.record_checkin(
+        session,
+        scope,
+        household_id=household_id,
+        business_id=business_id,
+        data=data,
+        today=settings.today(),
+        request_id=request_id(request),
+    )
+
+
+@router.get("/{household_id}/businesses/{business_id}/checkins", response_model=Page[BusinessCheckinPublic])
+def list_checkins(
+    household_id: IdPath,
+    business_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    scope: ScopeDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[BusinessCheckinPublic]:
+    """A business's check-ins, newest first."""
+    return checkins.checkin_history(
+        session,
+        scope,
+        household_id=household_id,
+        business_id=business_id,
+        limit=limit,
+        offset=offset,
+        request_id=request_id(request),
+    )

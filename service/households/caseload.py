@@ -20,6 +20,7 @@ from service.core.audit import audited_read
 from service.core.regions import region_names
 from service.core.scope import Scope, get_in_scope
 from service.households import queries
+from service.households.checkins import BusinessMonitor, business_monitors
 from service.matching import MatchList, find_matches, screen_households
 
 Choice = Literal["ya", "tidak", "semua"]
@@ -143,6 +144,7 @@ class FamilyPage:
     village: str | None
     businesses: list[tuple[Business, int | None]]  # with months running
     matches: MatchList
+    monitors: dict[int, BusinessMonitor] = field(default_factory=dict)  # by business id
 
 
 def family_page(
@@ -179,6 +181,7 @@ def _family_page(
             if household.restricted_at is None  # processing restricted by the family: no matching
             else MatchList(items=[], counts=dict.fromkeys(("eligible", "unknown", "ineligible"), 0), total=0)
         ),
+        monitors=business_monitors(session, [b.id for b in businesses if b.id is not None], today=today),
     )
 
 

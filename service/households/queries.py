@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from models.households import Business, FacilitatorVillage, Household, KpmGroup
-from models.referrals import Referral
+from models.monitoring import BusinessCheckin
+from models.organizations import Program, ProgramKind
+from models.referrals import Referral, ReferralStatus
 from service.core.paging import paginate
 from service.core.scope import Scope, within
 
@@ -248,3 +251,73 @@ def drop_leaders(session: Session, group_ids: Sequence[int]) -> None:
         .values(leader_household_id=None, version=KpmGroup.version + 1)
         .execution_options(synchronize_session=False)
     )
+
+
+# --- business check-ins -------------------------------------------------------------------------
+
+_NEWEST_FIRST = (col(BusinessCheckin.checked_on).desc(), col(BusinessCheckin.id).desc())
+
+
+def checkin_page(session: Session, business_id: int, *, limit: int, offset: int) -> tuple[list[BusinessCheckin], int]:
+    """One page of a business's check-ins, newest first (by day, then by when recorded)."""
+    stmt = select(BusinessCheckin).where(col(BusinessCheckin.business_id) == business_id)
+    return paginate(session, stmt, limit=limit, offset=offset, order_by=_NEWEST_FIRST)
+
+
+def latest_checkin(session: Session, business_id: int, *, on_or_before: date | None = None) -> BusinessCheckin | None:
+    """A business's latest check-in (the latest up to ``on_or_before``, if given)."""
+    stmt = select(BusinessCheckin).where(col(BusinessCheckin.business_id) == business_id)
+    if on_or_before is not None:
+        stmt = stmt.where(col(BusinessCheckin.checked_on) <= on_or_before)
+    return session.exec(stmt.order_by(*_NEWEST_FIRST).limit(1)).first()
+
+
+def checkin_revenues(session: Session, business_ids: Sequence[int]) -> dict[int, list[tuple[date, int]]]:
+    """Each business's check-ins as (day, revenue), oldest first (recorded order within a day)."""
+    out: dict[int, list[tuple[date, int]]] = {bid: [] for bid in business_ids}
+    if not out:
+        return out
+    rows = session.exec(
+        select(col(BusinessCheckin.business_id), col(BusinessCheckin.checked_on), col(BusinessCheckin.monthly_revenue))
+        .where(col(BusinessCheckin.business_id).in_(list(out)))
+        .order_by(col(BusinessCheckin.checked_on), col(BusinessCheckin.id))
+    )
+    for bid, day, revenue in rows:
+        out[bid].append((day, revenue))
+    return out
+
+
+def last_checked_by_household(session: Session, household_ids: Sequence[int]) -> dict[int, dict[int, date | None]]:
+    """For each household, each of its businesses and the day of its latest check-in (``None``: never)."""
+    out: dict[int, dict[int, date | None]] = {hid: {} for hid in household_ids}
+    ids = list(household_ids)
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        latest = (
+            select(col(BusinessCheckin.business_id), sa.func.max(col(BusinessCheckin.checked_on)).label("last"))
+            .group_by(col(BusinessCheckin.business_id))
+            .subquery()
+        )
+        rows = session.execute(
+            sa.select(col(Business.household_id), col(Business.id), latest.c.last)
+            .outerjoin(latest, latest.c.business_id == Business.id)
+            .where(col(Business.household_id).in_(chunk))
+        )
+        for hid, bid, last in rows:
+            out[hid][bid] = last
+    return out
+
+
+def completed_loan(session: Session, household_id: int) -> bool:
+    """Whether the household completed a referral to a loan programme."""
+    stmt = (
+        sa.select(col(Referral.id))
+        .join(Program, col(Program.id) == col(Referral.program_id))
+        .where(
+            col(Referral.household_id) == household_id,
+            col(Referral.status) == ReferralStatus.completed,
+            col(Program.kind) == ProgramKind.loan,
+        )
+        .limit(1)
+    )
+    return session.execute(stmt).first() is not None

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service.web.kit import LOGIN_COOKIE, csrf_token
@@ -44,6 +45,9 @@ from tests.imports.helpers import csv_bytes, family
 from tests.matrix.world import FOREIGN_NIK, OWN_NIK, OWN_REGION, ROLES
 
 SUCCESS = range(200, 400)
+CHECKIN_DAY = (
+    (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+)  # past in every time zone, after the demo business started
 
 
 def by_role(*, anonymous: int, admin: int, facilitator: int, agency: int, organiser: int) -> dict[str, int]:
@@ -642,6 +646,20 @@ TABLE: list[Row] = [
         by_role(anonymous=401, admin=204, facilitator=204, agency=404, organiser=404),
         nested=("business_id",),
     ),
+    # Business check-ins (#14.1): the family's facilitator and admins; anyone else 404.
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/businesses/{business_id}/checkins",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=404, organiser=404),
+        body={"checked_on": CHECKIN_DAY, "monthly_revenue": 1_000_000, "certifications": ["nib"]},
+        nested=("business_id",),
+    ),
+    Row(
+        "GET",
+        "/api/v1/households/{household_id}/businesses/{business_id}/checkins",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+        nested=("business_id",),
+    ),
     # --- KPM groups (#12): facilitators their own (another's: 404), admins all, no caseload: 403 ----
     Row("GET", "/api/v1/groups", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403)),
     Row(
@@ -1016,6 +1034,19 @@ TABLE: list[Row] = [
         "/kpm/{household_id}/usaha/{business_id}/ubah",
         page(303, agency=403, organiser=403),
         form=[("version", "{version:business:business_id}"), ("workers", "2")],
+        nested=("business_id",),
+    ),
+    Row(
+        "GET",
+        "/kpm/{household_id}/usaha/{business_id}/checkin",
+        page(200, agency=403, organiser=403),
+        nested=("business_id",),
+    ),
+    Row(
+        "POST",
+        "/kpm/{household_id}/usaha/{business_id}/checkin",
+        page(303, agency=403, organiser=403),
+        form=[("checked_on", CHECKIN_DAY), ("monthly_revenue", "1000000"), ("sales_channels", "whatsapp")],
         nested=("business_id",),
     ),
     Row(

@@ -714,6 +714,7 @@ def leaks(world: World, role: str, response: Response, *, keys: bool = True) -> 
 FINGERPRINT_TABLES = (
     "household",
     "business",
+    "businesscheckin",
     "consent",
     "referral",
     "referralevent",

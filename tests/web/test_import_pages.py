@@ -83,3 +83,52 @@ def test_starting_an_upload_twice_follows_the_running_import_and_a_finished_one_
         page = _finished(client, partial.headers["location"])
     assert 'data-count="created">1<' in page
     assert "Impor selesai dan tersimpan." in page
+
+
+def test_a_workbook_with_a_checkins_sheet_stores_the_visits_after_the_families(
+    client: TestClient,
+    consumer,  # noqa: F811
+) -> None:
+    import io
+    from datetime import timedelta
+
+    import openpyxl
+
+    from service.settings import Settings
+    from tests.imports.helpers import INDONESIAN_HEADER
+
+    csrf = _signed_in(client)
+    book = openpyxl.Workbook()
+    families = book.active
+    assert families is not None
+    families.title = "KPM"
+    families.append(list(INDONESIAN_HEADER))
+    families.append([family(7410)[h] for h in INDONESIAN_HEADER])
+    visits = book.create_sheet("checkins")
+    visits.append(["ID PKH", "Sektor", "Tanggal Kunjungan", "Omzet", "Sertifikat"])
+    day = Settings().today() - timedelta(days=3)
+    visits.append(["IMP-007410", "kuliner", day.strftime("%d/%m/%Y"), "2.250.000", "PIRT"])
+    visits.append(["PKH-TIDAK-ADA", "kuliner", day.strftime("%d/%m/%Y"), "1.000.000", None])
+    out = io.BytesIO()
+    book.save(out)
+    with consumer():
+        sent = client.post(
+            "/kpm/impor",
+            files={"file": ("kpm-dan-kunjungan.xlsx", out.getvalue(), "application/octet-stream")},
+            data={"csrf": csrf},
+            follow_redirects=False,
+        )
+        assert sent.status_code == 303, sent.text
+        started = client.post(
+            sent.headers["location"] + "/mulai", data={"csrf": csrf, "accept_partial": "1"}, follow_redirects=False
+        )
+        assert started.status_code == 303, started.text
+        page = _finished(client, started.headers["location"])
+    assert 'data-count="created">1<' in page
+    assert 'data-count="checkin-stored">1<' in page and 'data-count="checkin-refused">1<' in page
+    assert "ID PKH ini tidak ada dalam dampingan Anda" in page
+    listed = client.get("/kpm?q=IMP-007410")
+    found = re.search(r'href="/kpm/(\d+)">IMP-007410<', listed.text)
+    assert found, "the imported family is in the caseload"
+    family_page = client.get(f"/kpm/{found.group(1)}").text
+    assert "Rp 2.250.000" in family_page and "<circle" in family_page

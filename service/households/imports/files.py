@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
@@ -60,22 +60,28 @@ def kind_of(filename: str, head: bytes) -> str:
     return "csv"
 
 
-def open_table(stream: IO[bytes], *, filename: str, size: int, sheet: str | None = None) -> Table:
-    """Open ``stream`` (seekable, binary) as a CSV or an XLSX and find its header."""
+IsHeader = Callable[[list[object]], bool]
+
+
+def open_table(
+    stream: IO[bytes], *, filename: str, size: int, sheet: str | None = None, is_header: IsHeader | None = None
+) -> Table:
+    """Open ``stream`` (seekable, binary) as a CSV or an XLSX and find its header (by default, a
+    row naming three columns of the caseload contract)."""
     head = stream.read(8)
     stream.seek(0)
     if kind_of(filename, head) == "xlsx":
-        return _open_xlsx(stream, size=size, sheet=sheet)
+        return _open_xlsx(stream, size=size, sheet=sheet, is_header=is_header)
     if sheet is not None:
         raise FileRefused("imp.f.sheet_in_csv")
-    return _open_csv(stream, size=size)
+    return _open_csv(stream, size=size, is_header=is_header)
 
 
-def _find_header(rows: Iterator[tuple[int, list[object]]]) -> tuple[list[object], int]:
+def _find_header(rows: Iterator[tuple[int, list[object]]], is_header: IsHeader | None) -> tuple[list[object], int]:
     from service.households.imports.contract import looks_like_header
 
     for line, cells in rows:
-        if looks_like_header(cells):
+        if (is_header or looks_like_header)(cells):
             return cells, line
         if line >= HEADER_SEARCH_ROWS:
             break
@@ -118,7 +124,7 @@ def _delimiter(sample: list[str]) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _open_csv(stream: IO[bytes], *, size: int) -> Table:
+def _open_csv(stream: IO[bytes], *, size: int, is_header: IsHeader | None = None) -> Table:
     lines = _Lines(stream)
     iterator = iter(lines)
     sample: list[str] = []
@@ -149,7 +155,7 @@ def _open_csv(stream: IO[bytes], *, size: int) -> Table:
             raise FileRefused("imp.f.csv_broken", line=number + 1) from None
 
     rows = records()
-    header, header_line = _find_header(rows)
+    header, header_line = _find_header(rows, is_header)
 
     def data() -> Iterator[tuple[int, list[object]]]:
         for line, cells in rows:
@@ -193,7 +199,7 @@ def _cell(cell: Any) -> object:
     return value
 
 
-def _open_xlsx(stream: IO[bytes], *, size: int, sheet: str | None) -> Table:
+def _open_xlsx(stream: IO[bytes], *, size: int, sheet: str | None, is_header: IsHeader | None = None) -> Table:
     from openpyxl import load_workbook  # imported here: only an XLSX needs it
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -218,7 +224,7 @@ def _open_xlsx(stream: IO[bytes], *, size: int, sheet: str | None) -> Table:
             raise FileRefused("imp.f.not_xlsx") from exc
 
     rows = records()
-    header, header_line = _find_header(rows)
+    header, header_line = _find_header(rows, is_header)
 
     def data() -> Iterator[tuple[int, list[object]]]:
         for line, cells in rows:

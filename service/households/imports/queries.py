@@ -14,10 +14,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
 
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.jobs import Upload, UploadPurpose
 from models.regions import Region, RegionLevel
+from service.core.scope import Scope
 from service.households.imports.contract import COLUMNS
 
 HOUSEHOLD = Household.__table__  # type: ignore[attr-defined]
@@ -229,3 +231,11 @@ def caseload_rows(conn: Connection, *, facilitator_id: int | None, chunk: int = 
                 yield base
             for business in owned:
                 yield base | {f"business_{k}": business[k] for k in _BUSINESS_FIELDS}
+
+
+def family_in_care(session: Session, scope: Scope, pkh_id: str) -> tuple[int, list[Business]] | None:
+    """The family of ``pkh_id`` if it is in the caller's care, with its businesses (else ``None``)."""
+    hid = session.exec(select(Household.id).where(scope.where(Household), col(Household.pkh_id) == pkh_id)).first()
+    if hid is None:
+        return None
+    return hid, list(session.exec(select(Business).where(col(Business.household_id) == hid).order_by(col(Business.id))))

@@ -15,6 +15,8 @@ from typing import Any, Final
 
 import xlsxwriter
 
+from service.households.imports.checkins import COLUMNS as CHECKIN_COLUMNS
+from service.households.imports.checkins import SHEET as CHECKIN_SHEET
 from service.households.imports.contract import COLUMNS, Column
 from service.households.imports.values import SHOWN
 
@@ -120,6 +122,11 @@ def template() -> bytes:
         if validation is not None:
             sheet.data_validation(1, col, 100_000, col, validation)
     sheet.freeze_panes(1, 0)
+    visits = book.add_worksheet(CHECKIN_SHEET)  # optional: business check-ins, stored after the families
+    for col, column in enumerate(CHECKIN_COLUMNS):
+        visits.write_string(0, col, column.name, formats["head"])
+        visits.set_column(col, col, max(12, len(column.name) + 2), formats["text"] if column.kind == "text" else None)
+    visits.freeze_panes(1, 0)
     lists.hide()
     book.close()
     return out.getvalue()

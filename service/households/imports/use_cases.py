@@ -7,6 +7,7 @@ import io
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -17,6 +18,9 @@ from service.core.audit import record_event
 from service.core.scope import Scope
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.households.imports import queries
+from service.households.imports.checkins import SHEET as CHECKIN_SHEET
+from service.households.imports.checkins import CheckinImport, import_checkins
+from service.households.imports.checkins import is_header as is_checkin_header
 from service.households.imports.contract import COLUMNS, match_header, missing_required
 from service.households.imports.files import FileRefused, open_table
 from service.households.imports.messages import render
@@ -306,10 +310,42 @@ def import_job(
         report_id = _store_report(
             session, owner_user_id=ctx.owner_user_id, job_id=ctx.job_id, outcome=outcome, lang=lang, filename=filename
         )
-        if outcome.stored:
+        session.commit()
+        visits = checkin_sheet(
+            session, scope, data, filename=filename, today=settings.today(), lang=lang, dry_run=dry_run
+        )
+        if outcome.stored or (visits and visits.stored):
             delete_file(session, upload_id)  # its rows are in the tables now: the file with its clear NIKs goes
         session.commit()
-    return outcome_result(outcome, lang=lang, dry_run=dry_run, report_id=report_id)
+    result = outcome_result(outcome, lang=lang, dry_run=dry_run, report_id=report_id)
+    if visits is not None:
+        result["checkins"] = {
+            "rows": visits.rows,
+            "stored": visits.stored,
+            "refused": [
+                {"line": line, "column": column, "reason": reason}
+                for line, column, reason in visits.refused[:REFUSED_LISTED]
+            ],
+            "refused_total": len(visits.refused),
+        }
+    return result
+
+
+def checkin_sheet(
+    session: Session, scope: Scope, data: bytes, *, filename: str, today: date, lang: str, dry_run: bool
+) -> CheckinImport | None:
+    """The check-ins of an XLSX's ``checkins`` sheet, stored after its families (``None``: no such sheet)."""
+    try:
+        table = open_table(
+            io.BytesIO(data), filename=filename, size=len(data), sheet=CHECKIN_SHEET, is_header=is_checkin_header
+        )
+    except FileRefused:
+        return None  # a CSV, or a workbook without check-ins
+    try:
+        visits = import_checkins(session, scope, table, today=today, lang=lang, dry_run=dry_run)
+    except InvalidInput as refused:
+        return CheckinImport(refused=[(table.header_line, "", refused.message)])
+    return visits if visits.rows else None  # the template's empty sheet
 
 
 def import_report(session: Session, scope: Scope, job_id: str) -> tuple[str, bytes]:

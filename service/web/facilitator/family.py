@@ -33,6 +33,7 @@ NOTICES = {
     "business_new": N_("fam.ok.business_new"),
     "answer": N_("fam.ok.answer"),
     "unchanged": N_("fam.ok.unchanged"),
+    "checkin": N_("fam.ok.checkin"),
 }
 
 
@@ -80,6 +81,7 @@ def family_response(
         "village": family.village,
         "businesses": family.businesses,
         "business_versions": {b.id: b.version for b, _ in family.businesses},
+        "monitors": family.monitors,
         "sections": match_sections(family.matches.items),
         "counts": family.matches.counts,
         "restricted": family.household.restricted_at is not None,
