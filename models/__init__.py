@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 """
 
 from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
+from models.graduation import Graduation, ReadinessRule
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
 from models.invitations import ForumInvitation
@@ -38,6 +39,7 @@ __all__ = [
     "Forum",
     "ForumInvitation",
     "ForumMember",
+    "Graduation",
     "Household",
     "HsdsExternalId",
     "IdempotencyKey",
@@ -55,6 +57,7 @@ __all__ = [
     "ProgramLocation",
     "ProgramRevision",
     "ProgramServiceArea",
+    "ReadinessRule",
     "Referral",
     "ReferralEvent",
     "Region",

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from service.api import (
     catalog,
     forums,
+    graduation,
     groups,
     households,
     imports,
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forums.meetings,
         forums.commitments,
         notifications.router,
+        graduation.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
