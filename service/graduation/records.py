@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import pandas as pd
 from sqlmodel import Session, col
 
-from mapping.graduation import FIVE_YEARS, in_follow_up, near_five_years
+from mapping.graduation import NEAR_FIVE_YEARS, in_follow_up, near_five_years
 from models.graduation import Graduation, GraduationCreate, GraduationPublic
 from models.households import Household, PkhStatus
 from models.users import Role
@@ -17,7 +19,6 @@ from service.core.records import update_versioned
 from service.core.scope import Scope, get_in_scope
 from service.errors import Conflict, Forbidden, InvalidInput
 from service.graduation import queries
-from service.notifications import notify
 
 
 def record_graduation(
@@ -115,13 +116,22 @@ class FiveYearAlert:
     pkh_id: str
     head_name: str
     years: int
+    facilitator_id: int | None = None
 
 
-def five_year_alerts(session: Session, scope: Scope, *, today: date, notice: bool = False) -> list[FiveYearAlert]:
+def five_year_alerts(session: Session, scope: Scope, *, today: date) -> list[FiveYearAlert]:
     """The caller's active families near (or past) the 5-year mark in PKH with no pathway: no
-    completed or open referral stands in for a pathway until pathways land. With ``notice``, the
-    facilitator is notified once per family (``once_key``)."""
-    where = [scope.where(Household), col(Household.pkh_status) == PkhStatus.active]
+    completed or open referral stands in for a pathway until pathways land."""
+    return near_mark(session, [scope.where(Household)], today=today)
+
+
+def near_mark(session: Session, where: list[Any], *, today: date) -> list[FiveYearAlert]:
+    """The active families passing ``where`` near the 5-year mark with no pathway, longest first."""
+    where = [
+        *where,
+        col(Household.pkh_status) == PkhStatus.active,
+        col(Household.pkh_joined_year) <= today.year - NEAR_FIVE_YEARS,
+    ]
     families = queries.family_frame(session, where)
     if families.empty:
         return []
@@ -135,21 +145,10 @@ def five_year_alerts(session: Session, scope: Scope, *, today: date, notice: boo
             pkh_id=str(row.pkh_id),
             head_name=str(row.head_name),
             years=today.year - int(row.pkh_joined_year),
+            facilitator_id=None if pd.isna(row.facilitator_id) else int(row.facilitator_id),
         )
         for row in families[near].itertuples()
         if int(row.id) not in covered
     ]
     alerts.sort(key=lambda a: (-a.years, a.household_id))
-    if notice and scope.facilitator_id is not None and alerts:
-        for a in alerts:
-            notify(
-                session,
-                event="graduation.five_years",
-                to_facilitator=scope.facilitator_id,
-                text_key="notice.graduation.five_years",
-                params={"pkh_id": a.pkh_id, "years": a.years, "mark": FIVE_YEARS},
-                url=f"/kpm/{a.household_id}/lulus",
-                once_key=f"graduation.five_years.{a.household_id}",
-            )
-        session.commit()
     return alerts

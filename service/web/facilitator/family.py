@@ -34,6 +34,7 @@ NOTICES = {
     "answer": N_("fam.ok.answer"),
     "unchanged": N_("fam.ok.unchanged"),
     "checkin": N_("fam.ok.checkin"),
+    "graduated": N_("fam.ok.graduated"),
 }
 
 
