@@ -4,6 +4,7 @@ facilitator's indicators equal a hand count of the demo's rows."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -128,3 +129,20 @@ def test_demo_indicators_equal_a_hand_count(
         assert me["checkin_coverage"] == round(count["covered"] / count["owners"], 2)
     both = client.get("/api/v1/indicators", params={"year": TODAY.year - 1}, headers=as_user("admin")).json()
     assert both["total"]["graduated_self_sufficient"] and both["total"]["graduated_natural"]
+
+
+def test_demo_graduation_pages_stay_light_and_show_labels(client: TestClient, session: Session) -> None:
+    from tests.web.test_facilitator_pages import sign_in as sign_in_pages
+
+    sign_in_pages(client, "pendamping.kebonjayanti")
+    case = session.exec(select(Household).where(Household.pkh_id == DEMO_CASES["kebon_jayanti_age43_culinary"])).one()
+    for path in ("/kpm/potensial", f"/kpm/{case.id}/lulus", f"/kpm/{case.id}", "/"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert len(page.content) < 200_000, (path, len(page.content))
+        shown = re.sub(r"<[^>]*>", " ", page.text)  # the text, not the form's values
+        assert "graduated_self_sufficient" not in shown and "revenue_3m" not in shown, path
+    sign_in_pages(client, "forum.bandung")
+    report = client.get("/laporan/kelulusan", params={"year": TODAY.year - 1})
+    assert report.status_code == 200 and len(report.content) < 200_000
+    assert "Graduasi sejahtera mandiri" in report.text and "graduated_natural" not in report.text
