@@ -7,6 +7,7 @@ from service.graduation.records import (
     FiveYearAlert,
     GraduationState,
     five_year_alerts,
+    followed_up,
     graduation_state,
     record_graduation,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "GraduationState",
     "family_readiness",
     "five_year_alerts",
+    "followed_up",
     "graduation_state",
     "indicators",
     "potential_list",

@@ -93,6 +93,11 @@ def public(record: Graduation, household: Household) -> GraduationPublic:
     return GraduationPublic.model_validate({**record.model_dump(), "pkh_status": household.pkh_status.value})
 
 
+def followed_up(household: Household, today: date) -> bool:
+    """Whether the family still gets business check-ins: active, or within 12 months of leaving PKH."""
+    return household.pkh_status is PkhStatus.active or in_follow_up(household.exited_on, today)
+
+
 @dataclass(frozen=True)
 class GraduationState:
     """What the family's graduation page shows besides the readiness."""
@@ -106,8 +111,7 @@ def graduation_state(session: Session, scope: Scope, *, household_id: int, today
     """A family in the caller's care, its graduation record if any, and whether it is still followed."""
     household: Household = get_in_scope(session, scope, Household, household_id, "Household")
     record = queries.graduation_of(session, household_id)
-    followed = household.pkh_status is PkhStatus.active or in_follow_up(household.exited_on, today)
-    return GraduationState(household=household, record=record, followed_up=followed)
+    return GraduationState(household=household, record=record, followed_up=followed_up(household, today))
 
 
 @dataclass(frozen=True)

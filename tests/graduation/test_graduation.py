@@ -368,3 +368,27 @@ def test_indicators_match_a_hand_count(bare_client: TestClient, bare_session: Se
     _sign_in_page(bare_client, w.fac)
     refused = bare_client.get("/laporan/kelulusan")
     assert refused.status_code == 403
+
+
+def test_check_ins_are_due_for_twelve_months_after_graduation(bare_client: TestClient, bare_session: Session) -> None:
+    w = build(bare_session)
+    mine = bare_session.get(Household, w.ready)
+    assert mine is not None and mine.facilitator_id is not None
+    pendamping = bare_session.get(Facilitator, mine.facilitator_id)
+    recent = household(bare_session, facilitator=pendamping, head_name="Ibu Lulus Baru")
+    long_ago = household(bare_session, facilitator=pendamping, head_name="Ibu Lulus Lama")
+    for h, days in ((recent, 60), (long_ago, 400)):
+        business(bare_session, h, started_on=TODAY - timedelta(days=900))
+        _graduate(bare_session, h, "graduated_self_sufficient", TODAY - timedelta(days=days))
+    bare_session.commit()
+    _sign_in_page(bare_client, w.fac)
+    rows = {
+        name: line
+        for line in bare_client.get("/kpm").text.splitlines()
+        for name in ("Ibu Lulus Baru", "Ibu Lulus Lama")
+        if name in line
+    }
+    assert "Perlu kunjungan usaha" in rows["Ibu Lulus Baru"]
+    assert "Perlu kunjungan usaha" not in rows["Ibu Lulus Lama"]
+    page = bare_client.get(f"/kpm/{long_ago.id}/lulus")
+    assert "Masa pemantauan 12 bulan setelah graduasi sudah selesai" in page.text
