@@ -143,6 +143,7 @@ def test_demo_graduation_pages_stay_light_and_show_labels(client: TestClient, se
         shown = re.sub(r"<[^>]*>", " ", page.text)  # the text, not the form's values
         assert "graduated_self_sufficient" not in shown and "revenue_3m" not in shown, path
     sign_in_pages(client, "forum.bandung")
+    assert 'href="/laporan/kelulusan"' in client.get("/").text
     report = client.get("/laporan/kelulusan", params={"year": TODAY.year - 1})
     assert report.status_code == 200 and len(report.content) < 200_000
     assert "Graduasi sejahtera mandiri" in report.text and "graduated_natural" not in report.text
