@@ -5,6 +5,7 @@ Importing this package registers every table on ``SQLModel.metadata``.
 
 from models.benefits import Benefit
 from models.forums import Commitment, Meeting, MeetingAttendance, WorkItem
+from models.graduation import Graduation, ReadinessRule
 from models.households import Business, Facilitator, FacilitatorVillage, Household, KpmGroup
 from models.idempotency import IdempotencyKey
 from models.invitations import ForumInvitation
@@ -41,6 +42,7 @@ __all__ = [
     "Forum",
     "ForumInvitation",
     "ForumMember",
+    "Graduation",
     "Household",
     "HsdsExternalId",
     "IdempotencyKey",
@@ -60,6 +62,7 @@ __all__ = [
     "ProgramLocation",
     "ProgramRevision",
     "ProgramServiceArea",
+    "ReadinessRule",
     "Referral",
     "ReferralEvent",
     "Region",

@@ -38,6 +38,7 @@ from sqlmodel import Session, SQLModel, col, select
 from mapping.benefits import certificates_given, need_of
 from models.benefits import Benefit, BenefitSource
 from models.eligibility import NEEDS, validate_rule_tree
+from models.graduation import Graduation, GraduationType
 from models.households import (
     Business,
     EducationBackground,
@@ -69,6 +70,7 @@ from models.users import Role, User
 from seeds.checkins import BusinessNow
 from seeds.checkins import history as checkin_history
 from seeds.demo_pathways import load_pathways
+from seeds.graduations import graduation_row
 
 SEED = "jejaring-demo-2026"
 BATCH = 500
@@ -1375,6 +1377,34 @@ def _benefits_of_completed(session: Session) -> None:
     _flush(session, benefits)
 
 
+def _load_graduations(
+    session: Session, today: date, households: Mapping[str, int], fac_user: Mapping[int, int]
+) -> None:
+    """Graduation records of the demo's graduated families that have none yet (their exited_on set to it)."""
+    recorded = set(session.exec(select(Graduation.household_id)))
+    graduated = session.exec(
+        select(Household).where(
+            col(Household.id).in_(list(households.values())),
+            col(Household.pkh_status).in_([PkhStatus.graduated_self_sufficient, PkhStatus.graduated_natural]),
+        )
+    ).all()
+    for h in graduated:
+        if h.id is None or h.id in recorded:
+            continue
+        row = graduation_row(SEED, h.pkh_id, str(h.pkh_status), h.pkh_joined_year, today)
+        at = at_utc(row["graduated_on"], 4)
+        session.add(
+            Graduation(
+                household_id=h.id, graduated_on=row["graduated_on"], type=GraduationType(row["type"]),
+                reason=row["reason"], recorded_by_user_id=fac_user.get(h.facilitator_id or 0),
+                created_at=at, updated_at=at,
+            )
+        )  # fmt: skip
+        h.exited_on = row["graduated_on"]
+        session.add(h)
+    session.flush()
+
+
 def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) -> dict[str, int]:
     """Insert the demo data set; return row counts per table of what is now in the DB."""
     today = today or date.today()
@@ -1659,6 +1689,7 @@ def load_demo(session: Session, *, nik_key: bytes, today: date | None = None) ->
     _load_checkins(session, today, {p: i for p, i in hh.items() if p in spec_by_pkh}, fac_user)
     _benefits_of_completed(session)
     load_pathways(session)
+    _load_graduations(session, today, {p: i for p, i in hh.items() if p in spec_by_pkh}, fac_user)
     session.commit()
     return {
         name: int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)

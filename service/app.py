@@ -14,6 +14,7 @@ from service.api import (
     benefits,
     catalog,
     forums,
+    graduation,
     groups,
     households,
     imports,
@@ -35,13 +36,14 @@ from service.core.logs import install_log_filters
 from service.core.signin_guard import SignInGuard
 from service.db import make_engine
 from service.settings import Settings, get_settings
-from service.web import account, admin, agency, home, notices
+from service.web import account, admin, agency, graduation_report, home, notices
 from service.web import maps as map_pages
 from service.web import partnerships as partnership_pages
 from service.web import pathways as pathway_pages
 from service.web import referrals as referral_pages
 from service.web.facilitator import benefits as benefit_pages
 from service.web.facilitator import caseload, checkin, family, family_edit
+from service.web.facilitator import graduation as graduation_pages
 from service.web.facilitator import groups as group_pages
 from service.web.facilitator import imports as import_pages
 from service.web.facilitator import network as facilitator_network
@@ -107,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         forums.commitments,
         notifications.router,
         pathways.router,
+        graduation.router,
     ):
         api.include_router(router)
     app.include_router(system.health)
@@ -121,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         caseload.router,  # before family: /kpm/skrining is not a family
         import_pages.router,  # before family: /kpm/impor is not a family either
         group_pages.router,  # before family: /kpm/kelompok neither
+        graduation_pages.router,  # before family: /kpm/potensial neither
         family.router,
         family_edit.router,
         checkin.router,
@@ -135,6 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         facilitator_network.router,
         map_pages.router,
         pathway_pages.router,
+        graduation_report.router,
     ):
         app.include_router(pages)
     # Static files gzip-compressed (Leaflet is 147 KB, 42 KB compressed); pages are not, so no

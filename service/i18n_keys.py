@@ -242,6 +242,31 @@ KEYS = (
     N_("loan.current"),
     N_("loan.late"),
     N_("loan.repaid"),
+    # Graduation (service/web/facilitator/graduation.py, graduation_report.py, the report XLSX):
+    # indicators (grad.ind.{ReadinessIndicatorName}), types (grad.type.{GraduationType}), the form's
+    # fields (grad.f.{field}), the report's columns (ind.col.{REPORT_COLUMNS}), the 5-year notice.
+    N_("grad.ind.revenue_3m"),
+    N_("grad.ind.business_age"),
+    N_("grad.ind.children_covered"),
+    N_("grad.ind.agreed"),
+    N_("grad.ind.years_in_pkh"),
+    N_("grad.type.graduated_self_sufficient"),
+    N_("grad.type.graduated_natural"),
+    N_("grad.f.graduated_on"),
+    N_("grad.f.type"),
+    N_("grad.f.reason"),
+    N_("ind.col.name"),
+    N_("ind.col.code"),
+    N_("ind.col.graduated_self_sufficient"),
+    N_("ind.col.graduated_natural"),
+    N_("ind.col.self_sufficient_share"),
+    N_("ind.col.graduations_per_month"),
+    N_("ind.col.target_per_month"),
+    N_("ind.col.caseload"),
+    N_("ind.col.caseload_mark"),
+    N_("ind.col.business_families"),
+    N_("ind.col.checkin_coverage"),
+    N_("notice.graduation.five_years"),
     # No caller found in service/ when the keys moved from the MESSAGES dict into the catalogues;
     # kept with their text. Delete them here and in the .po files once you are sure they are unused.
     N_("login.expired"),

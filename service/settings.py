@@ -58,6 +58,9 @@ class Settings(BaseSettings):
         description="Whose calendar decides 'today' for ages, business months and application windows",
     )
     log_level: str = "INFO"
+    graduation_target_per_month: float = Field(
+        default=2.0, gt=0, le=1000, description="Graduations a month asked of a facilitator (paper 002: 2)"
+    )
     jobs_url: str = Field(
         default="sqlite:///var/jobs.db",
         pattern=r"^(sqlite:///.+|rediss?://.+)$",

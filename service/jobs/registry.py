@@ -32,6 +32,7 @@ KIND_MODULES: tuple[str, ...] = (
     "service.referrals.notices",
     "service.forums.notices",
     "service.partnerships.expiry",
+    "service.graduation.notices",
 )
 """Modules declaring the service's own job kinds and periodic jobs; every consumer imports them at start."""
 

@@ -12,11 +12,14 @@ from models.invitations import InvitationStatus
 from models.network import Forum
 from models.organizations import Location, Organization, Program, ProgramStatus
 from models.referrals import Referral
+from models.types import utcnow
 from models.users import Role, User
 from service.core.regions import region_names
 from service.core.scope import Scope
+from service.graduation import five_year_alerts
 from service.invitations import list_invitations
 
+HOME_ALERTS = 10  # the families near the 5-year mark with no pathway a facilitator's home lists
 HOME_INVITATIONS = 20  # the forum invitations an agency's home page lists (newest first)
 
 
@@ -65,6 +68,7 @@ def home_summary(session: Session, user: User) -> dict[str, Any]:
             "villages": [(c, names.get(c, c)) for c in villages],
             "groups": [(name, names.get(code, code), n) for name, code, n in groups],
             "catalogue": _count(session, Program, scope.where(Program), Program.status == ProgramStatus.active),
+            "five_years": five_year_alerts(session, scope, today=utcnow().date())[:HOME_ALERTS],
         }
     if role is Role.agency_staff:
         org = session.get(Organization, user.organization_id) if user.organization_id else None

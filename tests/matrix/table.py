@@ -679,6 +679,43 @@ TABLE: list[Row] = [
         by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
         nested=("business_id",),
     ),
+    # Graduation (#14.5, #14.7): readiness and the record for the family's facilitator and admins
+    # (anyone else 404); the ranked list for those with a caseload; the rules read by all, set by
+    # admins; indicators for admins, facilitators (their own) and organisers (their region, rounded);
+    # the regency report for admins and organisers.
+    Row(
+        "GET",
+        "/api/v1/households/{household_id}/readiness",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=404, organiser=404),
+    ),
+    Row(
+        "POST",
+        "/api/v1/households/{household_id}/graduation",
+        by_role(anonymous=401, admin=201, facilitator=201, agency=404, organiser=404),
+        body={"graduated_on": CHECKIN_DAY, "type": "graduated_natural", "reason": "Matriks"},
+    ),
+    Row("GET", "/api/v1/readiness", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403)),
+    Row("GET", "/api/v1/readiness/rules", signed_in(200)),
+    Row(
+        "PUT",
+        "/api/v1/readiness/rules",
+        admins_only(200),
+        body={"region_code": OWN_REGION, "indicators": [{"name": "agreed", "weight": 1}]},
+    ),
+    Row("GET", "/api/v1/indicators", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=200)),
+    Row(
+        "GET",
+        "/api/v1/indicators",
+        by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=200),
+        query={"region": "{region}", "year": "2025"},
+        label="of a region",
+    ),
+    Row(
+        "GET",
+        "/api/v1/indicators/report.xlsx",
+        by_role(anonymous=401, admin=200, facilitator=403, agency=403, organiser=200),
+        query={"region": "{region}"},
+    ),
     # --- KPM groups (#12): facilitators their own (another's: 404), admins all, no caseload: 403 ----
     Row("GET", "/api/v1/groups", by_role(anonymous=401, admin=200, facilitator=200, agency=403, organiser=403)),
     Row(
@@ -1107,6 +1144,16 @@ TABLE: list[Row] = [
         form=[("checked_on", CHECKIN_DAY), ("monthly_revenue", "1000000"), ("sales_channels", "whatsapp")],
         nested=("business_id",),
     ),
+    Row("GET", "/kpm/potensial", page(200, agency=403, organiser=403)),
+    Row("GET", "/kpm/{household_id}/lulus", page(200, agency=403, organiser=403)),
+    Row(
+        "POST",
+        "/kpm/{household_id}/lulus",
+        page(303, agency=403, organiser=403),
+        form=[("graduated_on", CHECKIN_DAY), ("type", "graduated_natural"), ("reason", "Matriks")],
+    ),
+    Row("GET", "/laporan/kelulusan", page(403, admin=200, organiser=200), query={"region": "{region}"}),
+    Row("GET", "/laporan/kelulusan.xlsx", page(403, admin=200, organiser=200), query={"region": "{region}"}),
     Row(
         "POST",
         "/kpm/{household_id}/jawab",

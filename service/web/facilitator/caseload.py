@@ -18,6 +18,7 @@ from models.users import Role
 from service import pathways
 from service.core.regions import region_names
 from service.deps import SessionDep, SettingsDep, request_id
+from service.graduation import followed_up
 from service.households import households_due
 from service.households.caseload import (
     Caseload,
@@ -180,7 +181,11 @@ def caseload_page(request: Request, session: SessionDep, settings: SettingsDep) 
         "rows": rows,
         "villages": region_names(session, [h.village_code for h in rows]),
         "group_names": group_names(session, rows),
-        "due": households_due(session, [h.id for h in rows if h.id is not None], today=settings.today()),
+        "due": households_due(  # graduated families: check-ins due for 12 months after leaving PKH
+            session,
+            [h.id for h in rows if h.id is not None and followed_up(h, settings.today())],
+            today=settings.today(),
+        ),
         "next_steps": pathways.caseload_next_steps(session, rows, today=settings.today()),  # one screening of the page
         "page": page,
         "pages": pages,

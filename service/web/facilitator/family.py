@@ -36,6 +36,7 @@ NOTICES = {
     "checkin": N_("fam.ok.checkin"),
     "benefit": N_("ben.ok.recorded"),
     "certificate": N_("ben.ok.confirmed"),
+    "graduated": N_("fam.ok.graduated"),
 }
 
 
