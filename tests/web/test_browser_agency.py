@@ -57,7 +57,7 @@ def test_agency_builds_a_rule_sees_the_live_preview_and_publishes(page: object, 
     page.goto("/login")
     sign_in_form(page, "dinsos.bandung")
 
-    page.get_by_role("banner").get_by_role("link", name="Program kami").click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Program kami").click()
     expect(page.get_by_role("heading", name="Program kami")).to_be_visible()
     page.get_by_role("link", name="Program baru").click()
     expect(page.get_by_role("heading", name="Program baru")).to_be_visible()
@@ -129,7 +129,7 @@ def test_agency_builds_a_rule_sees_the_live_preview_and_publishes(page: object, 
     page.screenshot(path=str(ARTIFACTS / "agency-saved.png"))
     history.screenshot(path=str(ARTIFACTS / "agency-history.png"))
 
-    page.get_by_role("banner").get_by_role("link", name="Program kami").click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Program kami").click()
     row = page.locator("tr", has=page.get_by_role("link", name=NAME, exact=True))
     expect(row).to_have_count(1)
     expect(row.locator(".sbadge")).to_have_text("Aktif")
@@ -137,7 +137,7 @@ def test_agency_builds_a_rule_sees_the_live_preview_and_publishes(page: object, 
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(ARTIFACTS / "agency-programs.png"), full_page=True)
 
-    page.get_by_role("banner").get_by_role("link", name="Permintaan").click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Permintaan").click()
     expect(page.get_by_role("heading", name="Permintaan di wilayah layanan")).to_be_visible()
     expect(page.locator("tbody tr").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -124,7 +124,7 @@ def test_facilitator_imports_fixes_the_refused_rows_and_finds_her_new_families(p
 
     page.goto("/")
     sign_in_form(page, "pendamping.kebonjayanti")
-    page.get_by_role("banner").get_by_role("link", name="KPM", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="KPM", exact=True).click()
     expect(page.locator(".count")).to_contain_text("350 KPM")
 
     # 1. Upload: the preview shows how the columns were read and the first rows, NIK masked.

@@ -20,7 +20,7 @@ def test_facilitator_filters_the_caseload_and_reads_why_a_family_qualifies(page:
     page.goto("/")
     sign_in_form(page, "pendamping.kebonjayanti")
 
-    page.get_by_role("banner").get_by_role("link", name="KPM", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="KPM", exact=True).click()
     expect(page.get_by_role("heading", name="KPM dampingan")).to_be_visible()
     expect(page.locator(".count")).to_contain_text("350 KPM")
 

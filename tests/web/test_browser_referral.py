@@ -35,7 +35,7 @@ def sign_out(page: object) -> None:
     from playwright.sync_api import Page, expect
 
     assert isinstance(page, Page)
-    page.get_by_role("banner").get_by_role("button", name="Keluar").click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("heading", name="Masuk")).to_be_visible()
 
 
@@ -48,7 +48,7 @@ def test_a_referral_from_the_household_page_to_a_recorded_outcome(page: object) 
     # 1. The facilitator opens the PRSE woman's page and refers her, with her consent.
     page.goto("/")
     sign_in_form(page, "pendamping.kebonjayanti")
-    page.get_by_role("banner").get_by_role("link", name="KPM", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="KPM", exact=True).click()
     page.get_by_role("link", name=DEMO_CASES["kebon_jayanti_prse_woman"], exact=True).click()
     family = page.get_by_role("heading", level=1).inner_text()
     eligible = page.get_by_role("region", name=re.compile(r"^Memenuhi syarat"))
@@ -81,7 +81,7 @@ def test_a_referral_from_the_household_page_to_a_recorded_outcome(page: object) 
 
     # 2. Dinas Sosial finds it in its inbox, accepts, enrols and completes it.
     sign_in_form(page, "dinsos.bandung")
-    page.get_by_role("banner").get_by_role("link", name="Rujukan", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Rujukan", exact=True).click()
     expect(page.get_by_role("heading", name="Rujukan masuk")).to_be_visible()
     first = page.locator("ul.inbox li").first
     expect(first).to_contain_text(family)
@@ -113,7 +113,7 @@ def test_a_referral_from_the_household_page_to_a_recorded_outcome(page: object) 
 
     # 3. The facilitator sees the outcome on the board and in the timeline.
     sign_in_form(page, "pendamping.kebonjayanti")
-    page.get_by_role("banner").get_by_role("link", name="Rujukan", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Rujukan", exact=True).click()
     expect(page.get_by_role("heading", name="Rujukan saya")).to_be_visible()
     done = page.get_by_role("region", name=re.compile(r"^Selesai"))
     card = done.locator("li").filter(has=page.get_by_role("link", name=family))

@@ -471,7 +471,7 @@ def test_organiser_opens_the_dashboard_and_sorts_it(page: object) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto("/login")
     sign_in_form(page, ORGANISER)
-    page.get_by_role("banner").get_by_role("link", name="Dasbor forum").click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Dasbor forum").click()
     expect(page.get_by_role("heading", name="Dasbor jejaring forum")).to_be_visible()
     expect(page.locator('[data-figure="nodes"] dd')).to_have_text(re.compile(r"^\d+$"))
     expect(page.locator('[data-figure="communities"]')).to_be_visible()

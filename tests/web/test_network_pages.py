@@ -344,7 +344,7 @@ def test_facilitator_turns_a_planned_row_into_a_referral(page: object) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto("/login")
     sign_in_form(page, FACILITATOR)
-    page.get_by_role("banner").get_by_role("link", name="Jejaring", exact=True).click()
+    page.get_by_role("banner").get_by_role("navigation").get_by_role("link", name="Jejaring", exact=True).click()
     expect(page.get_by_role("heading", name="Jejaring dan rencana rujukan")).to_be_visible()
     expect(page.get_by_role("heading", name="Lembaga yang perlu ditemui")).to_be_visible()
     first = page.locator("#organisations > li").first
