@@ -143,6 +143,26 @@ def viewer_for(
     return Viewer(user, scope, lang)
 
 
+def form_viewer(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    gate: Gate,
+    *,
+    csrf: object,
+    refused: str,
+    back: str | None = None,
+) -> Viewer | Response:
+    """The viewer of a form post (``viewer_for``) whose CSRF field ``csrf`` matches the session;
+    otherwise a 403 page (the gate's template) with the message ``refused`` (a key)."""
+    viewer = viewer_for(request, session, settings, gate, back=back)
+    if isinstance(viewer, Response):
+        return viewer
+    if not form_csrf_ok(request, settings, csrf):
+        return error_page(request, settings, viewer.user, 403, viewer.t(refused), template=gate.template)
+    return viewer
+
+
 # --- CSRF -------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from service.web.kit import (
     Gate,
     Viewer,
     error_page,
-    form_csrf_ok,
+    form_viewer,
     moment_text,
     page_window,
     render,
@@ -33,7 +33,7 @@ from service.web.kit import (
 )
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
+    pass
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,21 +75,14 @@ def inbox_page(request: Request, session: SessionDep, settings: SettingsDep) -> 
     return render(request, settings, "notices.html", context, user=viewer.user)
 
 
-def _form_viewer(request: Request, session: Session, settings: Settings, csrf: str, back: str) -> Viewer | Response:
-    viewer = viewer_for(request, session, settings, GATE, back=back)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, csrf):
-        return error_page(request, settings, viewer.user, 403, viewer.t("acct.err.csrf"))
-    return viewer
-
-
 @router.post("/pemberitahuan/baca-semua")
 def read_all(
     request: Request, session: SessionDep, settings: SettingsDep, csrf: Annotated[str, Form(max_length=100)] = ""
 ) -> Response:
     """Mark every notification of the viewer read; back to the inbox."""
-    viewer = _form_viewer(request, session, settings, csrf, "/pemberitahuan")
+    viewer = form_viewer(
+        request, session, settings, GATE, csrf=csrf, refused=N_("acct.err.csrf"), back="/pemberitahuan"
+    )
     if isinstance(viewer, Response):
         return viewer
     notifications.mark_all_read(session, viewer.scope, request_id=request_id(request))
@@ -105,7 +98,9 @@ def open_notice(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
     """Mark the notification read and go where it points."""
-    viewer = _form_viewer(request, session, settings, csrf, "/pemberitahuan")
+    viewer = form_viewer(
+        request, session, settings, GATE, csrf=csrf, refused=N_("acct.err.csrf"), back="/pemberitahuan"
+    )
     if isinstance(viewer, Response):
         return viewer
     nid = whole_number(notification_id)
@@ -162,7 +157,7 @@ def settings_submit(
     language: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     """Save the viewer's channels; a wrong address brings the form back with what was typed."""
-    viewer = _form_viewer(request, session, settings, csrf, SETTINGS_PATH)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("acct.err.csrf"), back=SETTINGS_PATH)
     if isinstance(viewer, Response):
         return viewer
     values: dict[str, Any] = {

@@ -18,8 +18,18 @@ from models.users import Role
 from service import partnerships
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.i18n import N_
 from service.settings import Settings
-from service.web.kit import Gate, Viewer, error_page, form_csrf_ok, render, short_date, viewer_for, whole_number
+from service.web.kit import (
+    Gate,
+    Viewer,
+    error_page,
+    form_viewer,
+    render,
+    short_date,
+    viewer_for,
+    whole_number,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,15 +87,6 @@ def partnerships_page(request: Request, session: SessionDep, settings: SettingsD
     return _page(request, session, settings, viewer, search=search)
 
 
-def _form_viewer(request: Request, session: SessionDep, settings: Settings, csrf: str) -> Viewer | Response:
-    viewer = viewer_for(request, session, settings, GATE, back=PATH)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, csrf):
-        return error_page(request, settings, viewer.user, 403, viewer.t("pt.err.csrf"))
-    return viewer
-
-
 def _error_text(viewer: Viewer, exc: Exception) -> tuple[int, str]:
     t = viewer.t
     if isinstance(exc, InvalidInput):
@@ -118,7 +119,7 @@ def propose(
     cari: Annotated[str, Form()] = "",
 ) -> Response:
     """Propose a tie from the caller's side to the party chosen; 303 back to the page."""
-    viewer = _form_viewer(request, session, settings, csrf)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("pt.err.csrf"), back=PATH)
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t
@@ -174,7 +175,7 @@ def change(
     ended_on: Annotated[str, Form()] = "",
 ) -> Response:
     """Confirm or decline a proposal made to the caller's side, or end an agreed tie; 303 back."""
-    viewer = _form_viewer(request, session, settings, csrf)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("pt.err.csrf"), back=PATH)
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t

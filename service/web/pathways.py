@@ -22,7 +22,16 @@ from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import InvalidInput, NotFound, ServiceError
 from service.i18n import N_
 from service.settings import Settings
-from service.web.kit import Gate, Viewer, error_page, form_csrf_ok, render, schema_message, viewer_for, whole_number
+from service.web.kit import (
+    Gate,
+    Viewer,
+    error_page,
+    form_viewer,
+    render,
+    schema_message,
+    viewer_for,
+    whole_number,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -227,11 +236,11 @@ async def _posted(
 ) -> tuple[Viewer, dict[str, str]] | Response:
     form = await request.form()
     values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
-    viewer = viewer_for(request, session, settings, GATE, back=request.url.path)
+    viewer = form_viewer(
+        request, session, settings, GATE, csrf=values.get("csrf", ""), refused=N_("pw.err.csrf"), back=request.url.path
+    )
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, values.get("csrf", "")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("pw.err.csrf"))
     return viewer, values
 
 

@@ -28,7 +28,7 @@ from service.web.kit import (
     Viewer,
     day_text,
     error_page,
-    form_csrf_ok,
+    form_viewer,
     moment_text,
     page_window,
     render,
@@ -62,16 +62,6 @@ def _error(
     return error_page(request, settings, viewer.user, status_code, message, template=GATE.template, **extra)
 
 
-def _form_viewer(request: Request, session: Session, settings: Settings, *, csrf: str, back: str) -> Viewer | Response:
-    """The viewer of a form post, whose CSRF field must match the session (403 page if not)."""
-    viewer = viewer_for(request, session, settings, GATE, back=back)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, csrf):
-        return _error(request, settings, viewer, 403, viewer.t("ref.err.csrf"))
-    return viewer
-
-
 # --- the refer form on the household page ---------------------------------------------------------
 
 
@@ -92,7 +82,7 @@ def refer(
     """Record the family's consent (when ticked and not yet given) and refer it; 303 to the referral."""
     hid, pid = whole_number(household_id), whole_number(program_id)
     back = f"/kpm/{hid}" if hid is not None else "/kpm"
-    viewer = _form_viewer(request, session, settings, csrf=csrf, back=back)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("ref.err.csrf"), back=back)
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t
@@ -291,7 +281,7 @@ def referral_move(
     """Apply one move through ``service.referrals.move_referral``; 303 back, or the page with why not."""
     rid = whole_number(referral_id)
     back = f"/rujukan/{rid}" if rid is not None else "/rujukan"
-    viewer = _form_viewer(request, session, settings, csrf=csrf, back=back)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("ref.err.csrf"), back=back)
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t

@@ -11,7 +11,8 @@ from starlette.datastructures import FormData
 from models.users import Role
 from service.i18n import N_
 from service.settings import Settings
-from service.web.kit import Gate, Viewer, error_page, form_csrf_ok, viewer_for
+from service.web import kit
+from service.web.kit import Gate, Viewer, error_page
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -29,11 +30,9 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 def form_viewer(request: Request, session: Session, settings: Settings, form: FormData) -> Viewer | Response:
     """The administrator posting ``form``, whose CSRF field must match the session (403 if not)."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = kit.form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("admin.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("admin.err.csrf"))
     if any(isinstance(v, str) and "\x00" in v for _, v in form.multi_items()):
         return error_page(request, settings, viewer.user, 422, viewer.t("form.err.nul"))
     return viewer

@@ -15,7 +15,7 @@ from service import invitations
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, NotFound
 from service.i18n import N_
-from service.web.kit import Gate, error_page, form_csrf_ok, viewer_for, whole_number
+from service.web.kit import Gate, error_page, form_viewer, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,12 +36,10 @@ def answer_submit(
     invitation_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Accept or decline the invitation, then back to the home page, which shows the answer."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("ag.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, t("ag.err.csrf"))
     found = whole_number(invitation_id)
     to = ANSWERS.get(str(form.get("status", "")))
     if found is None:

@@ -26,10 +26,11 @@ from service import catalog
 from service.core.regions import region_names
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.i18n import N_
 from service.settings import Settings
 from service.web.agency.access import GATE, organization_of, organization_page
 from service.web.agency.place_form import DAYS, LOCATION_FIELDS, PROFILE_FIELDS, PlaceForm
-from service.web.kit import Viewer, error_page, form_csrf_ok, render, short_date, viewer_for, whole_number
+from service.web.kit import Viewer, error_page, form_viewer, render, short_date, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 SAVED = ("profile", "added", "saved", "closed", "reopened", "unchanged")
@@ -124,12 +125,10 @@ def profile_page(request: Request, session: SessionDep, settings: SettingsDep) -
 @router.post("/lembaga/profil", response_class=HTMLResponse)
 def profile_submit(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
     """Save the profile: name, description, address, phone, e-mail, website."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("ag.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, t("ag.err.csrf"))
     org = organization_of(session, viewer, str(form.get("org", "")))
     if org is None:
         return error_page(request, settings, viewer.user, 404, t("ag.err.org_not_found"))
@@ -234,11 +233,9 @@ def location_page(location_id: str, request: Request, session: SessionDep, setti
 @router.post("/lembaga/lokasi/baru", response_class=HTMLResponse)
 def new_location_submit(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
     """Add the service point."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("ag.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("ag.err.csrf"))
     org = organization_of(session, viewer, str(form.get("org", "")))
     if org is None:
         return error_page(request, settings, viewer.user, 404, viewer.t("ag.err.org_not_found"))
@@ -269,11 +266,9 @@ def location_submit(
     location_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Save the service point (``action=save``), close it from today (``close``) or reopen it (``reopen``)."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("ag.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("ag.err.csrf"))
     found = _location_of(session, viewer, location_id)
     if found is None:
         return error_page(request, settings, viewer.user, 404, viewer.t("loc.err.not_found"))

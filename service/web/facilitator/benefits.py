@@ -19,10 +19,11 @@ from models.eligibility import NEEDS
 from service import benefits
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, InvalidInput, NotFound
+from service.i18n import N_
 from service.settings import Settings
 from service.web.facilitator.caseload import GATE
 from service.web.facilitator.family import BENEFIT_KINDS, family_response
-from service.web.kit import Viewer, error_page, form_csrf_ok, viewer_for, whole_number
+from service.web.kit import Viewer, error_page, form_viewer, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -45,15 +46,6 @@ async def _form(request: Request) -> FormData:
 
 
 FormDep = Annotated[FormData, Depends(_form)]
-
-
-def _posting(request: Request, session: SessionDep, settings: Settings, form: FormData) -> Viewer | Response:
-    viewer = viewer_for(request, session, settings, GATE)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("fam.err.csrf"))
-    return viewer
 
 
 def _not_found(request: Request, settings: Settings, viewer: Viewer) -> Response:
@@ -85,7 +77,7 @@ def benefit_new(
     household_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Record a benefit the family received outside Jejaring; 303 to the family page."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     hid = whole_number(household_id)
@@ -146,7 +138,7 @@ def benefit_confirm(
     household_id: str, benefit_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Confirm the certificates a completed programme gave the business; 303 to the family page."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     hid, bid = whole_number(household_id), whole_number(benefit_id)

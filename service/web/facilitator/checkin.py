@@ -23,7 +23,15 @@ from service.households import CheckinForm
 from service.i18n import N_
 from service.settings import Settings
 from service.web.facilitator.caseload import GATE
-from service.web.kit import Viewer, error_page, form_csrf_ok, render, schema_message, viewer_for, whole_number
+from service.web.kit import (
+    Viewer,
+    error_page,
+    form_viewer,
+    render,
+    schema_message,
+    viewer_for,
+    whole_number,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -171,11 +179,9 @@ def checkin_save(
     household_id: str, business_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Record the check-in; 303 to the family page (the form again with each field's message on a refusal)."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("fam.err.csrf"))
     loaded = _load(request, session, settings, viewer, household_id, business_id)
     if isinstance(loaded, Response):
         return loaded

@@ -23,6 +23,7 @@ from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.households import use_cases as households
 from service.households.caseload import village_group_choices
+from service.i18n import N_
 from service.settings import Settings
 from service.web.facilitator.caseload import GATE
 from service.web.facilitator.family import AnswerError, family_response
@@ -39,7 +40,7 @@ from service.web.facilitator.family_form import (
     new_business,
     refusal_field,
 )
-from service.web.kit import Viewer, error_page, form_csrf_ok, render, viewer_for, whole_number
+from service.web.kit import Viewer, error_page, form_viewer, render, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,16 +53,6 @@ FormDep = Annotated[FormData, Depends(_form)]
 
 
 # --- who and what -------------------------------------------------------------------------------
-
-
-def _posting(request: Request, session: SessionDep, settings: Settings, form: FormData) -> Viewer | Response:
-    """The viewer of a post whose CSRF field matches the session (403 page if not)."""
-    viewer = viewer_for(request, session, settings, GATE)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("fam.err.csrf"))
-    return viewer
 
 
 def _household(
@@ -178,7 +169,7 @@ def household_save(
     household_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Save the household's form; 303 to the family page."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     family = _household(request, session, settings, viewer, household_id)
@@ -264,7 +255,7 @@ def business_new_save(
     household_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Record a new business of the family; 303 to the family page."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     family = _household(request, session, settings, viewer, household_id)
@@ -301,7 +292,7 @@ def business_save(
     household_id: str, business_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Save a business's form; 303 to the family page."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     family = _household(request, session, settings, viewer, household_id)
@@ -328,7 +319,7 @@ def business_save(
 def answer(household_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
     """Answer one programme's open question about the family (or the business it was judged on);
     303 back to the family page, which shows the new verdict."""
-    viewer = _posting(request, session, settings, form)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     family = _household(request, session, settings, viewer, household_id)

@@ -22,7 +22,7 @@ from service.web.facilitator.checkin import FormDep
 from service.web.kit import (
     Viewer,
     error_page,
-    form_csrf_ok,
+    form_viewer,
     page_window,
     render,
     schema_message,
@@ -120,11 +120,9 @@ def graduation_save(
     household_id: str, request: Request, session: SessionDep, settings: SettingsDep, form: FormDep
 ) -> Response:
     """Record the graduation; 303 to the family's page (the form again with the reason on a refusal)."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("fam.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, viewer.t("fam.err.csrf"))
     hid = whole_number(household_id)
     if hid is None:
         return error_page(request, settings, viewer.user, 404, viewer.t("error.household_not_found"))

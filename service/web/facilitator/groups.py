@@ -21,7 +21,7 @@ from service.households.groups import GROUP_SIZE, NAME_MAX
 from service.i18n import N_
 from service.settings import Settings
 from service.web.facilitator.caseload import GATE
-from service.web.kit import Viewer, error_page, form_csrf_ok, page_window, render, viewer_for, whole_number
+from service.web.kit import Viewer, error_page, form_viewer, page_window, render, viewer_for, whole_number
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -37,15 +37,6 @@ class _Pages:
 
     def query(self, *, page: int = 1) -> str:
         return f"hal={page}" if page > 1 else ""
-
-
-def _form_viewer(request: Request, session: Session, settings: Settings, csrf: str, back: str) -> Viewer | Response:
-    viewer = viewer_for(request, session, settings, GATE, back=back)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, csrf):
-        return error_page(request, settings, viewer.user, 403, viewer.t("ref.err.csrf"))
-    return viewer
 
 
 def _message(t: Callable[[str], str], exc: ServiceError) -> str:
@@ -132,7 +123,7 @@ def create_group(
     facilitator_id: Annotated[str, Form()] = "",
 ) -> Response:
     """Create a group; 303 to its page (the list again, with the reason, when refused)."""
-    viewer = _form_viewer(request, session, settings, csrf, "/kpm/kelompok")
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("ref.err.csrf"), back="/kpm/kelompok")
     if isinstance(viewer, Response):
         return viewer
     form = {"name": name[:NAME_MAX], "village_code": village_code[:13], "facilitator_id": facilitator_id[:10]}
@@ -203,7 +194,9 @@ def _group_write(
     """A form post on one group: who posts, the write, then 303 back to the group (or the group
     page again with the reason)."""
     gid = whole_number(group_id)
-    viewer = _form_viewer(request, session, settings, csrf, f"/kpm/kelompok/{gid or ''}")
+    viewer = form_viewer(
+        request, session, settings, GATE, csrf=csrf, refused=N_("ref.err.csrf"), back=f"/kpm/kelompok/{gid or ''}"
+    )
     if isinstance(viewer, Response):
         return viewer
     if gid is None:

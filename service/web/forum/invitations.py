@@ -15,8 +15,9 @@ from models.invitations import InvitationCreate
 from service import invitations
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import Conflict, Forbidden, NotFound
+from service.i18n import N_
 from service.web.forum.dashboard import GATE, BadQuery, parse_query
-from service.web.kit import error_page, form_csrf_ok, viewer_for, whole_number
+from service.web.kit import error_page, form_viewer, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,12 +32,10 @@ FormDep = Annotated[FormData, Depends(_form)]
 @router.post("/forum/undangan", response_class=HTMLResponse)
 def invite_submit(request: Request, session: SessionDep, settings: SettingsDep, form: FormDep) -> Response:
     """Invite the organisation of the invitation list's row to the forum, then back to the list."""
-    viewer = viewer_for(request, session, settings, GATE)
+    viewer = form_viewer(request, session, settings, GATE, csrf=form.get("csrf"), refused=N_("ag.err.csrf"))
     if isinstance(viewer, Response):
         return viewer
     t = viewer.t
-    if not form_csrf_ok(request, settings, form.get("csrf")):
-        return error_page(request, settings, viewer.user, 403, t("ag.err.csrf"))
     forum_id = whole_number(str(form.get("forum_id", "")))
     organization_id = whole_number(str(form.get("organization_id", "")))
     if forum_id is None or organization_id is None:

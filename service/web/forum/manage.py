@@ -17,25 +17,14 @@ from models.forums import ForumCreate, ForumMemberCreate, ForumMemberUpdate, Mem
 from service import forums
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound, ServiceError
+from service.i18n import N_
 from service.settings import Settings
 from service.web.forum.words import GATE, BadForm, day, labels, party, refusal, text
-from service.web.kit import Gate, Viewer, error_page, form_csrf_ok, render, viewer_for, whole_number
+from service.web.kit import Viewer, error_page, form_viewer, render, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 
 Field = Annotated[str, Form()]
-
-
-def form_viewer(
-    request: Request, session: SessionDep, settings: Settings, csrf: str, back: str, *, gate: Gate = GATE
-) -> Viewer | Response:
-    """The viewer of a form post, whose CSRF field must match the session (403 page if not)."""
-    viewer = viewer_for(request, session, settings, gate, back=back)
-    if isinstance(viewer, Response):
-        return viewer
-    if not form_csrf_ok(request, settings, csrf):
-        return error_page(request, settings, viewer.user, 403, viewer.t("fm.err.csrf"))
-    return viewer
 
 
 def not_found(request: Request, settings: Settings, viewer: Viewer) -> Response:
@@ -85,7 +74,7 @@ def forum_create(
     organiser: Field = "",
 ) -> Response:
     """Start a forum (admins), with one organiser's account if chosen."""
-    viewer = form_viewer(request, session, settings, csrf, "/forum/kelola")
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("fm.err.csrf"), back="/forum/kelola")
     if isinstance(viewer, Response):
         return viewer
     sent = {"name": name, "region_code": region_code, "description": description, "organiser": organiser}
@@ -164,7 +153,7 @@ def _write(
     """Run ``action(viewer, fid)`` for a form of the forum page: 303 back, or the page with why not."""
     fid = whole_number(forum_id)
     back = f"/forum/kelola/{fid}" if fid is not None else "/forum/kelola"
-    viewer = form_viewer(request, session, settings, csrf, back)
+    viewer = form_viewer(request, session, settings, GATE, csrf=csrf, refused=N_("fm.err.csrf"), back=back)
     if isinstance(viewer, Response):
         return viewer
     if fid is None:

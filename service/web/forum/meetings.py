@@ -18,11 +18,12 @@ from models.users import Role
 from service import forums
 from service.deps import SessionDep, SettingsDep, request_id
 from service.errors import NotFound, ServiceError
+from service.i18n import N_
 from service.settings import Settings
-from service.web.forum.manage import Field, form_viewer, not_found
+from service.web.forum.manage import Field, not_found
 from service.web.forum.meeting_sheet import meeting_xlsx
 from service.web.forum.words import GATE, BadForm, day, labels, party, refusal, text
-from service.web.kit import Gate, Viewer, render, viewer_for, whole_number
+from service.web.kit import Gate, Viewer, form_viewer, render, viewer_for, whole_number
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,7 +109,15 @@ async def meeting_create(forum_id: str, request: Request, session: SessionDep, s
     form = await request.form()
     values = {k: v for k, v in form.multi_items() if isinstance(v, str)}
     fid = whole_number(forum_id)
-    viewer = form_viewer(request, session, settings, values.get("csrf", ""), f"/forum/kelola/{forum_id}/rapat/baru")
+    viewer = form_viewer(
+        request,
+        session,
+        settings,
+        GATE,
+        csrf=values.get("csrf", ""),
+        refused=N_("fm.err.csrf"),
+        back=f"/forum/kelola/{forum_id}/rapat/baru",
+    )
     if isinstance(viewer, Response):
         return viewer
     if fid is None:
@@ -261,7 +270,9 @@ def commitment_add(
     village: Field = "",
 ) -> Response:
     """Add a commitment to the meeting."""
-    viewer = form_viewer(request, session, settings, csrf, f"/forum/rapat/{meeting_id}")
+    viewer = form_viewer(
+        request, session, settings, GATE, csrf=csrf, refused=N_("fm.err.csrf"), back=f"/forum/rapat/{meeting_id}"
+    )
     if isinstance(viewer, Response):
         return viewer
     mid = whole_number(meeting_id)
@@ -289,7 +300,9 @@ def commitment_update(
     version: Field = "",
 ) -> Response:
     """Follow a commitment up: a new status and a note; back to its meeting."""
-    viewer = form_viewer(request, session, settings, csrf, "/forum/kelola", gate=MEMBERS_GATE)
+    viewer = form_viewer(
+        request, session, settings, MEMBERS_GATE, csrf=csrf, refused=N_("fm.err.csrf"), back="/forum/kelola"
+    )
     if isinstance(viewer, Response):
         return viewer
     cid = whole_number(commitment_id)
