@@ -16,6 +16,7 @@ import networkx as nx
 from sqlmodel import Session
 
 from mapping import changes as ch
+from mapping.analysis import Screened
 from mapping.network import build_graph, node_key, parse_node_id
 from mapping.privacy import safe_total, withhold
 from models.network import Forum
@@ -77,10 +78,18 @@ def _unmet(r: ch.Reach, exact: bool) -> dict[str, Any]:
 
 
 def network_changes(
-    session: Session, scope: Scope, region: str, *, since: date | None, until: date | None, today: date
+    session: Session,
+    scope: Scope,
+    region: str,
+    *,
+    since: date | None,
+    until: date | None,
+    today: date,
+    screened: list[Screened] | None = None,
 ) -> NetworkChanges:
     """What changed in ``region``'s network from ``since`` (default 30 days before ``until``) to
-    ``until`` (default today); 422 when ``since`` is after ``until``, 404 outside the caller's reach."""
+    ``until`` (default today); 422 when ``since`` is after ``until``, 404 outside the caller's reach.
+    ``screened``: the region's families already screened today (the dashboard's), else screened here."""
     until = until or today
     since = since or until - timedelta(days=DEFAULT_DAYS)
     if since > until:
@@ -91,7 +100,7 @@ def network_changes(
         raise InvalidInput(f"compare two dates at most {MAX_DAYS} days apart", loc=("query", "since"))
     require_region_in_reach(session, scope, region)
     exact = scope.is_admin
-    chunks = screen_chunks(session, region, today=today)
+    chunks = screened if screened is not None else screen_chunks(session, region, today=today)
     g0, g1 = network_at(session, region, since, chunks), network_at(session, region, until, chunks)
     found = ch.compare(g0, g1)
     villages = region_names(session, sorted({parse_node_id(d.village)[1] for d in found.newly_reached}))
@@ -130,9 +139,16 @@ def network_changes(
 
 
 def forum_changes(
-    session: Session, scope: Scope, *, forum: Forum | None, region: str, since: date | None, today: date
+    session: Session,
+    scope: Scope,
+    *,
+    forum: Forum | None,
+    region: str,
+    since: date | None,
+    today: date,
+    screened: list[Screened] | None = None,
 ) -> NetworkChanges:
     """The dashboard's "since the last meeting": ``region`` from ``since`` (default
-    ``changes_since_default``) to today."""
+    ``changes_since_default``) to today, on the dashboard's own screening when given."""
     start = since or changes_since_default(session, forum.id if forum else None, today)
-    return network_changes(session, scope, region, since=min(start, today), until=today, today=today)
+    return network_changes(session, scope, region, since=min(start, today), until=today, today=today, screened=screened)

@@ -8,13 +8,14 @@ administrators (``region_metrics``, ``gaps`` and ``forum_suggestions`` apply the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import networkx as nx
 from sqlmodel import Session
 
+from mapping.analysis import Screened
 from mapping.network import NODE_KINDS
 from models.network import Forum
 from models.users import Role
@@ -63,6 +64,7 @@ class Dashboard:
     invitations: dict[str, Any] | None
     today: date
     villages_total: int = 0
+    screened: list[Screened] = field(default_factory=list)  # the families' screening the graph came from
 
     @property
     def withheld(self) -> bool:
@@ -165,4 +167,5 @@ def forum_dashboard(
         invitations=invitations,
         today=today,
         villages_total=metrics["network"]["nodes_by_kind"].get("village", 0),
+        screened=found.chunks,
     )

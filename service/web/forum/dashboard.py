@@ -188,7 +188,7 @@ def forum_dashboard(request: Request, session: SessionDep, settings: SettingsDep
         message = viewer.t("error.bad_filter").format(field=viewer.t(exc.label_key))
         return error_page(request, settings, viewer.user, 422, message)
     changes = network.forum_changes(
-        session, viewer.scope, forum=d.forum, region=d.region, since=since, today=settings.today()
+        session, viewer.scope, forum=d.forum, region=d.region, since=since, today=d.today, screened=d.screened
     )
     # An admin looking at a region without a forum chooses whose invitations to see.
     forums = network.forum_choices(session, viewer.scope) if d.forum is None else []
